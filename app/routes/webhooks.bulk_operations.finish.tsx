@@ -1,0 +1,7 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { receiveWebhook } from "../services/receive-webhook.server";
+
+// POST /webhooks/bulk_operations/finish (shopify.app.toml): verified, recorded and queued; processed by a job.
+export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, "bulk_operations/finish");
+// Any other method: the library answers 405.
+export const loader = ({ request }: LoaderFunctionArgs) => receiveWebhook(request, "bulk_operations/finish");

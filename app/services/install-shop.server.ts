@@ -1,0 +1,13 @@
+import { markShopInstalled } from "../models/shop.server";
+import { getShopInfo } from "../shopify/shop-info";
+import type { AdminGraphql } from "../shopify/graphql-client";
+
+/**
+ * Runs after every successful authentication (idempotent): records the shop as installed with
+ * its currency, country, timezone and locale. Returns whether this was a new install.
+ */
+export async function installShop({ shop, scopes, graphql }: { shop: string; scopes: string; graphql: AdminGraphql }) {
+  const info = await getShopInfo(graphql);
+  const previous = await markShopInstalled({ shop, scopes, info });
+  return { newInstall: previous !== "INSTALLED" };
+}

@@ -1,0 +1,16 @@
+/**
+ * Steps that follow an order being stored or changed (a new refund, a cancellation). Each later
+ * capability adds its step here: attach the order to a unified profile (#4), earn or claw back
+ * points (#5). Every step must be idempotent: the job can run more than once.
+ */
+export type OrderStep = (input: { shop: string; orderGid: string }) => Promise<void>;
+
+const steps: OrderStep[] = [];
+
+export function registerOrderStep(step: OrderStep): void {
+  steps.push(step);
+}
+
+export async function runOrderStoredSteps(input: { shop: string; orderGid: string }): Promise<void> {
+  for (const step of steps) await step(input);
+}

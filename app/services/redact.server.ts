@@ -1,0 +1,34 @@
+import type { Prisma } from "@prisma/client";
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * customers/redact: erase the customer's personal data from Wafa for that shop — the customer
+ * record and the contact fields written on their orders — keeping amounts, which hold no
+ * personal data and which the loyalty ledger's history needs.
+ */
+export async function redactCustomer(tx: Tx, { shop, customerGid, orderGids }: { shop: string; customerGid: string; orderGids: string[] }) {
+  await tx.customer.updateMany({
+    where: { shop, customerGid },
+    data: { email: null, phone: null, firstName: null, lastName: null, address1: null, address2: null, city: null, province: null, zip: null, note: null, tags: [], deletedAt: new Date() },
+  });
+  await tx.order.updateMany({
+    where: { shop, OR: [{ customerGid }, { orderGid: { in: orderGids } }] },
+    data: { email: null, phone: null, firstName: null, lastName: null, address1: null, address2: null, city: null, province: null, zip: null },
+  });
+}
+
+/** shop/redact (48 h after uninstall): erase everything Wafa holds for the shop. */
+export async function redactShop(tx: Tx, { shop, keepReceiptId }: { shop: string; keepReceiptId: bigint }) {
+  await tx.refundLine.deleteMany({ where: { shop } });
+  await tx.refund.deleteMany({ where: { shop } });
+  await tx.orderLine.deleteMany({ where: { shop } });
+  await tx.order.deleteMany({ where: { shop } });
+  await tx.customer.deleteMany({ where: { shop } });
+  await tx.importRun.deleteMany({ where: { shop } });
+  await tx.backfillRun.deleteMany({ where: { shop } });
+  await tx.session.deleteMany({ where: { shop } });
+  await tx.webhookReceipt.deleteMany({ where: { shop, id: { not: keepReceiptId } } });
+  await tx.webhookReceipt.update({ where: { id: keepReceiptId }, data: { payload: undefined } });
+  await tx.shop.updateMany({ where: { shop }, data: { installState: "REDACTED", name: null, settings: {} } });
+}

@@ -1,0 +1,56 @@
+/**
+ * `npm run demo`: the real app, offline, with no Shopify account. Starts the embedded PostgreSQL
+ * (data kept in .data/ between runs), migrates, starts the local fake of Shopify with the demo
+ * shop, serves the production build with its job workers, installs the app on the demo shop the
+ * way the admin does (a signed session token, token exchange), and prints the URL to open.
+ */
+import { startFakeShopify } from "../tests/support/fake-shopify/server.js";
+import { addDemoShop, DEMO_SHOP } from "../tests/support/fake-shopify/demo-shop.js";
+import { DEMO_API_KEY, DEMO_API_SECRET, findFreePort, readTomlScopes } from "./lib/demo-config.js";
+import { bootApp, ensureBuild, onShutdown } from "./lib/app-process.js";
+
+const started = Date.now();
+const log = (line: string) => console.log(`[demo] ${line}`);
+
+try {
+  const appPort = await findFreePort(Number(process.env.PORT ?? 3000));
+  const fakePort = await findFreePort(Number(process.env.FAKE_SHOPIFY_PORT ?? 3100));
+  const appUrl = `http://localhost:${appPort}`;
+  const scopes = readTomlScopes();
+
+  const fake = await startFakeShopify({ apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, appUrl, port: fakePort, host: "127.0.0.1" });
+  addDemoShop(fake, scopes);
+
+  Object.assign(process.env, {
+    NODE_ENV: "production",
+    WAFA_ALLOW_FAKE_IN_PRODUCTION: "1",
+    SHOPIFY_API_KEY: DEMO_API_KEY,
+    SHOPIFY_API_SECRET: DEMO_API_SECRET,
+    SHOPIFY_APP_URL: appUrl,
+    SCOPES: scopes.join(","),
+    SHOPIFY_FAKE_URL: fake.url,
+    APP_BRIDGE_URL: `${fake.url}/cdn/app-bridge.js`,
+  });
+
+  ensureBuild(log);
+  const app = await bootApp({ port: appPort, log });
+
+  // Install on the demo shop as the admin would when the merchant first opens the app.
+  const token = fake.mintSessionToken({ shop: DEMO_SHOP, sub: "1" });
+  // (A browser's user agent: the library answers bots with 410.)
+  const install = await fetch(`${appUrl}/app?embedded=1&shop=${DEMO_SHOP}&id_token=${token}`, {
+    headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36" },
+  });
+  if (!install.ok) throw new Error(`installing on the demo shop failed: HTTP ${install.status}`);
+
+  const url = `${fake.url}/admin/store/${DEMO_SHOP.replace(".myshopify.com", "")}/apps/wafa`;
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s (database: ${app.embedded ? "embedded PostgreSQL in .data/pg" : "DATABASE_URL"})`);
+  console.log(`\n  Open Wafa in the demo Shopify admin:  ${url}\n`);
+  onShutdown(async () => {
+    await app.stop();
+    await fake.close();
+  });
+} catch (error) {
+  console.error(`[demo] ${(error as Error).message}`);
+  process.exit(1);
+}

