@@ -16,7 +16,7 @@ export async function upsertCustomers(tx: Tx, { shop, customers, origin }: { sho
   const written = await upsertNewer(
     tx,
     "Customer",
-    [...newest.values()].map((c) => ({ shop, ...c, origin })),
+    [...newest.values()].map((c) => ({ shop, ...c, origin, updatedAt: new Date() })),
     { key: ["shop", "customerGid"], versionColumn: "shopifyUpdatedAt", casts: { origin: '"RecordOrigin"' } },
   );
   return written.map((r) => r.customerGid);

@@ -22,7 +22,7 @@ export async function upsertOrders(tx: Tx, { shop, orders, origin }: { shop: str
   const written = await upsertNewer(
     tx,
     "Order",
-    batch.map(({ lines: _lines, ...o }) => ({ shop, ...o, origin })),
+    batch.map(({ lines: _lines, ...o }) => ({ shop, ...o, origin, updatedAt: new Date() })),
     { key: ["shop", "orderGid"], versionColumn: "shopifyUpdatedAt", casts: { channel: '"Channel"', origin: '"RecordOrigin"' } },
   );
   const writtenGids = written.map((r) => r.orderGid);

@@ -31,7 +31,7 @@ export async function upsertNewer<K extends string>(
   const conflict = options.doNothing
     ? Prisma.sql`do nothing`
     : options.versionColumn
-      ? Prisma.sql`do update set ${Prisma.join(updates)}, "updatedAt" = now() where ${ident(table)}.${ident(options.versionColumn)} <= excluded.${ident(options.versionColumn)}`
+      ? Prisma.sql`do update set ${Prisma.join(updates)} where ${ident(table)}.${ident(options.versionColumn)} <= excluded.${ident(options.versionColumn)}`
       : Prisma.sql`do update set ${Prisma.join(updates)}`;
   return db.$queryRaw<Array<Record<K, string>>>(Prisma.sql`
     insert into ${ident(table)} (${Prisma.join(columns.map(ident))})
