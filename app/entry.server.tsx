@@ -12,6 +12,9 @@ function allowFakeAdminToFrame(headers: Headers) {
   const csp = headers.get("Content-Security-Policy");
   const origin = new URL(env.SHOPIFY_FAKE_URL).origin;
   if (csp?.includes("frame-ancestors")) headers.set("Content-Security-Policy", csp.replace("frame-ancestors", `frame-ancestors ${origin}`));
+  // The library preloads App Bridge from Shopify's CDN; offline, the page loads APP_BRIDGE_URL instead.
+  const link = headers.get("Link");
+  if (link && env.APP_BRIDGE_URL) headers.set("Link", link.replace("https://cdn.shopify.com/shopifycloud/app-bridge.js", env.APP_BRIDGE_URL));
 }
 
 const ABORT_DELAY = 5000;

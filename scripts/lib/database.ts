@@ -16,7 +16,9 @@ export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 export async function resolveDatabaseUrl(options: { log?: (line: string) => void; database?: string } = {}) {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {}, embedded: false };
-  const handle = await startPostgres({ dataDir: path.join(ROOT, ".data", "pg"), log: options.log });
+  // WAFA_DATA_DIR lets the browser tests and benchmarks keep their own cluster beside a running demo.
+  const dataDir = process.env.WAFA_DATA_DIR ? path.resolve(ROOT, process.env.WAFA_DATA_DIR) : path.join(ROOT, ".data", "pg");
+  const handle = await startPostgres({ dataDir, log: options.log });
   const url = await ensureDatabase(handle.serverUrl, options.database ?? "wafa");
   return { url, stop: handle.stop, embedded: true, serverUrl: handle.serverUrl };
 }

@@ -13,6 +13,7 @@ import { FakeStore, type FakeShop } from "./store";
 import { mintSessionToken, verifySessionToken, type MintOptions } from "./session-tokens";
 import { deliverWebhook, type WebhookDelivery } from "./webhooks";
 import { adminHostPage, appBridgeScript } from "./admin-host";
+import { BULK_OPERATIONS_SDL, FakeBulkOperations } from "./bulk-operations";
 
 export interface FakeShopifyOptions {
   apiKey: string;
@@ -30,6 +31,8 @@ export interface FakeShopify {
   url: string;
   store: FakeStore;
   graphql: AdminGraphqlApi;
+  /** bulk operations: timing, webhook delivery on/off (polling fallback), failures */
+  bulkOperations: FakeBulkOperations;
   options: FakeShopifyOptions;
   addShop: FakeStore["addShop"];
   mintSessionToken(options: Omit<MintOptions, "apiKey" | "apiSecret"> & Partial<Pick<MintOptions, "apiKey" | "apiSecret">>): string;
@@ -51,7 +54,9 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
 
 export async function startFakeShopify(options: FakeShopifyOptions): Promise<FakeShopify> {
   const store = new FakeStore();
-  const graphql = new AdminGraphqlApi(store, options.extraSdl);
+  const graphql = new AdminGraphqlApi(store, [BULK_OPERATIONS_SDL, ...(options.extraSdl ?? [])]);
+  const bulkOperations = new FakeBulkOperations(store, () => graphql.schema, (delivery) => deliverWebhook(options.appUrl, delivery, options.apiSecret));
+  graphql.addResolvers(bulkOperations.resolvers);
   let baseUrl = "";
 
   const exchangeToken = (shop: FakeShop, form: Record<string, string>) => {
@@ -144,6 +149,9 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
         return send(res, 404, { errors: "Not Found" });
       }
 
+      // Bulk operation results (Shopify serves them from storage.googleapis.com).
+      if (req.method === "GET" && (await bulkOperations.serveResult(url.pathname, res))) return;
+
       // The admin's CDN: the App Bridge script an embedded app loads.
       if (req.method === "GET" && url.pathname === "/cdn/app-bridge.js") {
         res.writeHead(200, { "Content-Type": "application/javascript; charset=utf-8", "Cache-Control": "no-store" });
@@ -187,12 +195,16 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
-  baseUrl = `http://${options.host ?? "127.0.0.1"}:${address.port}`;
+  // "localhost", like the app's URL, so the admin page and the app's frame are the same site
+  // and the browser does not treat the app's storage as third-party.
+  baseUrl = `http://localhost:${address.port}`;
+  bulkOperations.setBaseUrl(baseUrl);
 
   return {
     url: baseUrl,
     store,
     graphql,
+    bulkOperations,
     options,
     addShop: (shop) => store.addShop(shop),
     mintSessionToken: (mint) => mintSessionToken({ apiKey: options.apiKey, apiSecret: options.apiSecret, ...mint }),
