@@ -3,7 +3,6 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { env } from "./env.server";
 
 declare global {
-  // eslint-disable-next-line no-var
   var prismaGlobal: PrismaClient | undefined;
 }
 

@@ -1,0 +1,279 @@
+import { ConstrainedUnionFind } from "./cluster";
+import { DEFAULT_JUNK_OPTIONS, getJunkVerdict, type JunkIdentifier, type JunkOptions } from "./junk";
+import { getBlockingKeys, getDeterministicKeys } from "./keys";
+import { isUnusableRecord, type NormalizedIdentityRecord } from "./record";
+import {
+  DEFAULT_MATCH_WEIGHTS,
+  DEFAULT_THRESHOLDS,
+  namesConflict,
+  scorePair,
+  type MatchReason,
+  type MatchThresholds,
+  type MatchWeights,
+  type ScoreContext,
+} from "./score";
+
+export interface ResolveOptions {
+  thresholds: MatchThresholds;
+  weights: MatchWeights;
+  junk: JunkOptions;
+  /** Blocks with more records than this are too common to tell people apart and are skipped. */
+  maxBlockSize: number;
+  /** Pairs of record indices a merchant rejected ("not the same person"). */
+  rejected: ReadonlyArray<readonly [number, number]>;
+  /** Keep every link and review pair with its reasons (for small datasets and the UI). */
+  explain: boolean;
+}
+
+export const DEFAULT_RESOLVE_OPTIONS: ResolveOptions = {
+  thresholds: DEFAULT_THRESHOLDS,
+  weights: DEFAULT_MATCH_WEIGHTS,
+  junk: DEFAULT_JUNK_OPTIONS,
+  maxBlockSize: 40,
+  rejected: [],
+  explain: false,
+};
+
+/** A scored pair of records (indices into the input). */
+export interface IdentityLink {
+  a: number;
+  b: number;
+  score: number;
+  deterministic: boolean;
+  reasons: MatchReason[] | null;
+}
+
+export interface ResolveResult {
+  /** Cluster ordinal of each record, numbered 0.. in order of first appearance. */
+  clusterOf: Int32Array;
+  clusterCount: number;
+  /** Records with nothing usable; each is its own cluster. */
+  unusableCount: number;
+  junk: JunkIdentifier[];
+  /** Links used or refused by clustering; filled only with `explain`. */
+  links: IdentityLink[];
+  /** Pairs between review and link thresholds; filled only with `explain`. */
+  reviews: IdentityLink[];
+  stats: {
+    candidatePairs: number;
+    links: number;
+    reviewPairs: number;
+    cannotLinks: number;
+    refusedLinks: number;
+    skippedBlocks: number;
+  };
+}
+
+/** Rank of a score in clustering order (0 = strongest); scores are compared in steps of 0.5. */
+export function toLinkRank(score: number): number {
+  return Math.min(400, Math.max(0, 200 - Math.round(score * 2)));
+}
+
+/** Orders links strongest first; ties by record indices, so batch and incremental agree. */
+export function compareLinks(x: { a: number; b: number; score: number }, y: { a: number; b: number; score: number }): number {
+  return toLinkRank(x.score) - toLinkRank(y.score) || x.a - y.a || x.b - y.b;
+}
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h >>> 0;
+}
+
+/** Growable array of doubles: keys packed as hash * 2^bits + record index. */
+class F64List {
+  data: Float64Array;
+  length = 0;
+  constructor(cap: number) {
+    this.data = new Float64Array(Math.max(16, cap));
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  sorted(): Float64Array {
+    return this.data.subarray(0, this.length).sort();
+  }
+}
+
+/**
+ * Batch resolution: blocking, scoring, junk detection, then greedy clustering (strongest link
+ * first, skipping unions that would join a rejected pair). Memory stays flat: keys are hashed
+ * into packed Float64Arrays and sorted instead of being held in maps.
+ */
+export function resolveIdentities(
+  records: readonly NormalizedIdentityRecord[],
+  options: Partial<ResolveOptions> = {},
+): ResolveResult {
+  const opt = { ...DEFAULT_RESOLVE_OPTIONS, ...options };
+  const n = records.length;
+  const recBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const recScale = 2 ** recBits;
+  const hashScale = 2 ** Math.min(32, 53 - recBits);
+  const hashOf = (s: string) => (hashScale >= 2 ** 32 ? fnv1a(s) : fnv1a(s) % hashScale);
+
+  const det = new F64List(n * 2);
+  const blocks = new F64List(n * 8);
+  let unusableCount = 0;
+  for (let i = 0; i < n; i++) {
+    const r = records[i];
+    if (isUnusableRecord(r)) unusableCount++;
+    for (const k of getDeterministicKeys(r)) det.push(hashOf(k) * recScale + i);
+    for (const k of getBlockingKeys(r)) blocks.push(hashOf(k) * recScale + i);
+  }
+
+  const pairs = new F64List(n * 4);
+  const pushPair = (a: number, b: number) => pairs.push(a < b ? a * n + b : b * n + a);
+  const junk: JunkIdentifier[] = [];
+  const junkKeys = new Set<string>();
+
+  // Deterministic groups: same hash, then split by the actual identifier value.
+  forEachRun(det.sorted(), recScale, (members) => {
+    const byKey = new Map<string, number[]>();
+    for (const i of members) {
+      for (const k of getDeterministicKeys(records[i])) {
+        const list = byKey.get(k);
+        if (list) list.push(i);
+        else byKey.set(k, [i]);
+      }
+    }
+    for (const [key, list] of byKey) {
+      if (list.length < 2) continue;
+      list.sort((x, y) => x - y);
+      const verdict = getJunkVerdict(key, list.map((i) => records[i]), opt.junk);
+      if (verdict) {
+        if (!junkKeys.has(key)) junk.push(verdict);
+        junkKeys.add(key);
+        continue;
+      }
+      for (let x = 0; x < list.length; x++) for (let y = x + 1; y < list.length; y++) pushPair(list[x], list[y]);
+    }
+  });
+  let skippedBlocks = 0;
+  forEachRun(blocks.sorted(), recScale, (members) => {
+    if (members.length > opt.maxBlockSize) {
+      skippedBlocks++;
+      return;
+    }
+    for (let x = 0; x < members.length; x++) for (let y = x + 1; y < members.length; y++) pushPair(members[x], members[y]);
+  });
+
+  const ctx: ScoreContext = { weights: opt.weights, isJunk: (k) => junkKeys.has(k) };
+  const sortedPairs = pairs.sorted();
+  const linkKeys = new F64List(1024);
+  const linkScores = new F64List(1024);
+  const uf = new ConstrainedUnionFind(n);
+  uf.grow(n);
+  const links: IdentityLink[] = [];
+  const reviews: IdentityLink[] = [];
+  let candidatePairs = 0;
+  let reviewPairs = 0;
+  let cannotLinks = 0;
+  let prev = -1;
+  for (let p = 0; p < sortedPairs.length; p++) {
+    const key = sortedPairs[p];
+    if (key === prev) continue;
+    prev = key;
+    candidatePairs++;
+    const a = Math.floor(key / n);
+    const b = key - a * n;
+    const s = scorePair(records[a], records[b], ctx, opt.explain);
+    if (s.deterministic) {
+      if (namesConflict(s.names)) {
+        uf.addCannotLink(a, b);
+        cannotLinks++;
+        continue;
+      }
+    } else if (s.score < opt.thresholds.link) {
+      if (s.score >= opt.thresholds.review) {
+        reviewPairs++;
+        if (opt.explain) reviews.push({ a, b, score: s.score, deterministic: false, reasons: s.reasons });
+      }
+      continue;
+    }
+    linkKeys.push(key);
+    linkScores.push(s.score);
+    if (opt.explain) links.push({ a, b, score: s.score, deterministic: s.deterministic, reasons: s.reasons });
+  }
+  for (const [a, b] of opt.rejected) {
+    uf.addCannotLink(a, b);
+  }
+
+  const order = sortLinks(linkKeys, linkScores, n);
+  let refusedLinks = 0;
+  for (let i = 0; i < order.length; i++) {
+    const pairKey = order[i];
+    const a = Math.floor(pairKey / n);
+    if (!uf.tryUnion(a, pairKey - a * n)) refusedLinks++;
+  }
+
+  const clusterOf = new Int32Array(n);
+  const ordinalOfRoot = new Int32Array(n).fill(-1);
+  let clusterCount = 0;
+  for (let i = 0; i < n; i++) {
+    const root = uf.find(i);
+    if (ordinalOfRoot[root] < 0) ordinalOfRoot[root] = clusterCount++;
+    clusterOf[i] = ordinalOfRoot[root];
+  }
+  if (opt.explain) {
+    links.sort(compareLinks);
+    reviews.sort(compareLinks);
+  }
+  return {
+    clusterOf,
+    clusterCount,
+    unusableCount,
+    junk,
+    links,
+    reviews,
+    stats: { candidatePairs, links: order.length, reviewPairs, cannotLinks, refusedLinks, skippedBlocks },
+  };
+}
+
+/**
+ * Pair keys (a * n + b) ordered strongest score first, then by pair. Weights are multiples of 0.5,
+ * so score rank and pair pack exactly into one double when n is below about 4.7 million.
+ */
+function sortLinks(keys: F64List, scores: F64List, n: number): Float64Array {
+  const m = keys.length;
+  const nn = n * n;
+  if (401 * nn < 2 ** 53) {
+    const packed = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      packed[i] = toLinkRank(scores.data[i]) * nn + keys.data[i];
+    }
+    packed.sort();
+    for (let i = 0; i < m; i++) packed[i] %= nn;
+    return packed;
+  }
+  const idx = Array.from({ length: m }, (_, i) => i);
+  idx.sort((x, y) => toLinkRank(scores.data[x]) - toLinkRank(scores.data[y]) || keys.data[x] - keys.data[y]);
+  return Float64Array.from(idx, (i) => keys.data[i]);
+}
+
+function forEachRun(sorted: Float64Array, recScale: number, fn: (members: number[]) => void): void {
+  let i = 0;
+  const members: number[] = [];
+  while (i < sorted.length) {
+    const h = Math.floor(sorted[i] / recScale);
+    members.length = 0;
+    let j = i;
+    while (j < sorted.length && Math.floor(sorted[j] / recScale) === h) {
+      const rec = sorted[j] - h * recScale;
+      if (members.length === 0 || members[members.length - 1] !== rec) members.push(rec);
+      j++;
+    }
+    if (members.length > 1) fn(members);
+    i = j;
+  }
+}

@@ -1,0 +1,256 @@
+import { compareNameTokens, type NameToken } from "./name";
+import type { NormalizedIdentityRecord } from "./record";
+import { tokenJaccard } from "./similarity";
+
+/** Stable reason codes; the UI translates them, `text` is the English rendering. */
+export type MatchReasonCode =
+  | "SAME_EMAIL"
+  | "SAME_PHONE"
+  | "SAME_EXTERNAL_ID"
+  | "PHONE_ONE_DIGIT_APART"
+  | "SAME_EMAIL_USER"
+  | "NAME_MATCH"
+  | "NAME_SWAPPED"
+  | "FIRST_NAME_DIFFERENT"
+  | "LAST_NAME_DIFFERENT"
+  | "MIDDLE_NAME_MATCH"
+  | "MIDDLE_NAME_DIFFERENT"
+  | "SAME_BIRTH_DATE"
+  | "BIRTH_DATE_CLOSE"
+  | "BIRTH_DATE_DIFFERENT"
+  | "SAME_POSTCODE"
+  | "POSTCODE_DIFFERENT"
+  | "SAME_CITY"
+  | "CITY_DIFFERENT"
+  | "SAME_ADDRESS"
+  | "SIMILAR_ADDRESS"
+  | "ADDRESS_DIFFERENT";
+
+export interface MatchReason {
+  code: MatchReasonCode;
+  params: Record<string, string | number>;
+  /** Log-likelihood weight this evidence added (negative = against). */
+  weight: number;
+  text: string;
+}
+
+/**
+ * Fellegi-Sunter style weights (log2 of m/u, rounded): how much more likely the evidence is for
+ * two records of one person than for two different people. Tuned on the generated truth in
+ * bench/identity-data.ts; override per shop if needed.
+ */
+export interface MatchWeights {
+  email: number;
+  phone: number;
+  externalId: number;
+  phoneOneDigitApart: number;
+  sameEmailUser: number;
+  contactDifferent: number;
+  firstName: [same: number, close: number, weak: number, different: number];
+  lastName: [same: number, close: number, weak: number, different: number];
+  middleName: [same: number, different: number];
+  swappedNames: number;
+  birthDate: [same: number, close: number, different: number];
+  postcode: [same: number, different: number];
+  city: [same: number, different: number];
+  address: [same: number, similar: number, different: number];
+}
+
+export const DEFAULT_MATCH_WEIGHTS: MatchWeights = {
+  email: 16,
+  phone: 14,
+  externalId: 16,
+  phoneOneDigitApart: 7,
+  sameEmailUser: 4,
+  contactDifferent: -1,
+  firstName: [5, 3.5, 1, -6],
+  lastName: [4, 2.5, 0.5, -4],
+  middleName: [2, -2],
+  swappedNames: -0.5,
+  birthDate: [8, 2, -5],
+  postcode: [3, -1],
+  city: [1, -2.5],
+  address: [6, 3, -0.5],
+};
+
+/** Thresholds on the total weight: link at or above `link`, review queue between. */
+export interface MatchThresholds {
+  link: number;
+  review: number;
+}
+
+export const DEFAULT_THRESHOLDS: MatchThresholds = { link: 15, review: 9 };
+
+/** How two records' names line up; null when either has no name. */
+export interface NameAgreement {
+  first: number;
+  /** NaN when one side has no last name. */
+  last: number;
+  swapped: boolean;
+}
+
+/**
+ * Compares names, tolerating first/last order swaps: the arrangement with the higher total wins.
+ * A record with one name token is compared against both tokens of the other.
+ */
+export function compareNames(a: NormalizedIdentityRecord, b: NormalizedIdentityRecord): NameAgreement | null {
+  const fa = a.first;
+  const fb = b.first;
+  if (!fa || !fb) return null;
+  const la = a.last;
+  const lb = b.last;
+  if (la && lb) {
+    const s1 = compareNameTokens(fa, fb);
+    const s2 = compareNameTokens(la, lb);
+    if (s1 + s2 >= 1.9) return { first: s1, last: s2, swapped: false };
+    const x1 = compareNameTokens(fa, lb);
+    const x2 = compareNameTokens(la, fb);
+    if (x1 + x2 > s1 + s2 + 0.1) return { first: Math.min(x1, x2), last: Math.max(x1, x2), swapped: true };
+    return { first: s1, last: s2, swapped: false };
+  }
+  const single = la ? fb : fa;
+  const other = la ? a : b;
+  const s = Math.max(compareNameTokens(single, other.first as NameToken), other.last ? compareNameTokens(single, other.last) : 0);
+  return { first: s, last: Number.NaN, swapped: false };
+}
+
+/**
+ * True when two records that share an identifier clearly name different people (a family's
+ * shared phone): then the identifier must not link them.
+ */
+export function namesConflict(n: NameAgreement | null): boolean {
+  if (!n) return false;
+  return n.first < 0.75 || n.last < 0.7;
+}
+
+export interface PairScore {
+  score: number;
+  /** Shares a linkable identifier (email, phone, external id) that is not junk. */
+  deterministic: boolean;
+  names: NameAgreement | null;
+  reasons: MatchReason[] | null;
+}
+
+export interface ScoreContext {
+  weights: MatchWeights;
+  /** Identifier keys (e:, p:, x:) that must not count as evidence. */
+  isJunk: (key: string) => boolean;
+}
+
+function level(s: number): 0 | 1 | 2 | 3 {
+  return s >= 0.97 ? 0 : s >= 0.9 ? 1 : s >= 0.8 ? 2 : 3;
+}
+
+const fmt = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * Scores a pair of records: sum of evidence weights, plus whether a shared identifier makes the
+ * link deterministic. With `explain`, each piece of evidence is returned as a reason.
+ */
+export function scorePair(
+  a: NormalizedIdentityRecord,
+  b: NormalizedIdentityRecord,
+  ctx: ScoreContext,
+  explain = false,
+): PairScore {
+  const w = ctx.weights;
+  const reasons: MatchReason[] | null = explain ? [] : null;
+  let score = 0;
+  let deterministic = false;
+  const add = (weight: number, code: MatchReasonCode, params: Record<string, string | number>, text: string) => {
+    score += weight;
+    if (reasons) reasons.push({ code, params, weight, text });
+  };
+
+  if (a.email && b.email) {
+    if (a.email === b.email) {
+      if (!ctx.isJunk(`e:${a.email}`)) {
+        deterministic = true;
+        add(w.email, "SAME_EMAIL", { email: a.email }, `same email ${a.email}`);
+      }
+    } else {
+      score += w.contactDifferent;
+      const ua = a.email.slice(0, a.email.indexOf("@"));
+      if (ua.length >= 6 && ua === b.email.slice(0, b.email.indexOf("@")) && !/^\d+$/.test(ua)) {
+        add(w.sameEmailUser, "SAME_EMAIL_USER", { user: ua }, `same email user name ${ua}`);
+      }
+    }
+  }
+  if (a.phone && b.phone) {
+    if (a.phone === b.phone) {
+      if (!ctx.isJunk(`p:${a.phone}`)) {
+        deterministic = true;
+        add(w.phone, "SAME_PHONE", { phone: a.phone }, `same phone ${a.phone}`);
+      }
+    } else if (oneDigitApart(a.phone, b.phone)) {
+      add(w.phoneOneDigitApart, "PHONE_ONE_DIGIT_APART", { a: a.phone, b: b.phone }, `phones one digit apart ${a.phone} / ${b.phone}`);
+    } else {
+      score += w.contactDifferent;
+    }
+  }
+  if (a.externalId && a.externalId === b.externalId && !ctx.isJunk(`x:${a.externalId}`)) {
+    deterministic = true;
+    add(w.externalId, "SAME_EXTERNAL_ID", { id: a.externalId }, `same external id ${a.externalId}`);
+  }
+
+  const names = compareNames(a, b);
+  if (names) {
+    const lf = level(names.first);
+    const firstW = w.firstName[lf];
+    if (lf < 3) add(firstW, "NAME_MATCH", { part: "first", similarity: fmt(names.first) }, `first name ${fmt(names.first)}`);
+    else add(firstW, "FIRST_NAME_DIFFERENT", { similarity: fmt(names.first) }, `different first names (${fmt(names.first)})`);
+    if (!Number.isNaN(names.last)) {
+      const ll = level(names.last);
+      if (ll < 3) add(w.lastName[ll], "NAME_MATCH", { part: "last", similarity: fmt(names.last) }, `last name ${fmt(names.last)}`);
+      else add(w.lastName[3], "LAST_NAME_DIFFERENT", { similarity: fmt(names.last) }, `different last names (${fmt(names.last)})`);
+    }
+    if (names.swapped) add(w.swappedNames, "NAME_SWAPPED", {}, "first and last name swapped");
+    if (a.middle && b.middle) {
+      const m = compareNameTokens(a.middle, b.middle);
+      if (m >= 0.9) add(w.middleName[0], "MIDDLE_NAME_MATCH", { similarity: fmt(m) }, `middle name ${fmt(m)}`);
+      else add(w.middleName[1], "MIDDLE_NAME_DIFFERENT", { similarity: fmt(m) }, "different middle names");
+    }
+  }
+  if (a.birthDate && b.birthDate) {
+    if (a.birthDate === b.birthDate) add(w.birthDate[0], "SAME_BIRTH_DATE", { date: a.birthDate }, "same birth date");
+    else if (birthDatesClose(a.birthDate, b.birthDate)) add(w.birthDate[1], "BIRTH_DATE_CLOSE", {}, "birth dates differ by one field");
+    else add(w.birthDate[2], "BIRTH_DATE_DIFFERENT", {}, "different birth dates");
+  }
+  if (a.postcode && b.postcode) {
+    if (a.postcode === b.postcode) add(w.postcode[0], "SAME_POSTCODE", { postcode: a.postcode }, `same postcode ${a.postcode}`);
+    else add(w.postcode[1], "POSTCODE_DIFFERENT", {}, "different postcodes");
+  }
+  if (a.city && b.city) {
+    if (a.city === b.city) add(w.city[0], "SAME_CITY", {}, "same city");
+    else add(w.city[1], "CITY_DIFFERENT", {}, "different cities");
+  }
+  if (a.address && b.address) {
+    const j = tokenJaccard(a.address, b.address);
+    if (j >= 0.8) add(w.address[0], "SAME_ADDRESS", { similarity: fmt(j) }, "same address");
+    else if (j >= 0.5) add(w.address[1], "SIMILAR_ADDRESS", { similarity: fmt(j) }, `similar address (${fmt(j)})`);
+    else add(w.address[2], "ADDRESS_DIFFERENT", {}, "different addresses");
+  }
+  return { score, deterministic, names, reasons };
+}
+
+/** Same length and exactly one differing digit, or two adjacent digits swapped. */
+export function oneDigitApart(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let first = -1;
+  let diffs = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a.charCodeAt(i) !== b.charCodeAt(i)) {
+      if (++diffs > 2) return false;
+      if (first < 0) first = i;
+    }
+  }
+  if (diffs === 1) return true;
+  return diffs === 2 && a[first] === b[first + 1] && a[first + 1] === b[first];
+}
+
+function birthDatesClose(x: number, y: number): boolean {
+  const [ya, ma, da] = [Math.floor(x / 10000), Math.floor(x / 100) % 100, x % 100];
+  const [yb, mb, db] = [Math.floor(y / 10000), Math.floor(y / 100) % 100, y % 100];
+  const same = Number(ya === yb) + Number(ma === mb) + Number(da === db);
+  return same === 2 || (ya === yb && ma === db && da === mb);
+}
