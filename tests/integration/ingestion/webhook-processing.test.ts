@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ActionFunctionArgs } from "@remix-run/node";
 import prisma from "~/db.server";
 import { action as ordersCreate } from "~/routes/webhooks.orders.create";
 import { action as ordersUpdated } from "~/routes/webhooks.orders.updated";
@@ -13,7 +14,7 @@ import { drainJobs } from "../../support/jobs";
 import { customerPayload, orderPayload, refundPayload } from "../../factories/shopify-payloads";
 import type { WebhookDelivery } from "../../support/fake-shopify/webhooks";
 
-type Action = (args: { request: Request; params: object; context: object }) => Promise<Response>;
+type Action = (args: ActionFunctionArgs) => Promise<Response>;
 const deliver = (action: Action, delivery: WebhookDelivery) => action({ request: webhookRequest(delivery), params: {}, context: {} });
 
 async function jobCount(identifier: string) {

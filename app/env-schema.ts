@@ -1,0 +1,53 @@
+/**
+ * The app's configuration schema (pure: no side effects, so tests can exercise it). It is parsed
+ * once from process.env by env.server.ts. A missing or malformed value stops the
+ * app at start with a message naming the variable (never a half-configured app).
+ */
+import { z } from "zod";
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SHOPIFY_API_KEY: z.string().min(1, "is required: the app's client id from the Partner Dashboard"),
+  SHOPIFY_API_SECRET: z.string().min(8, "is required: the app's client secret (at least 8 characters)"),
+  SHOPIFY_APP_URL: z.url({ message: "must be the public https URL the app is served at" }),
+  SCOPES: z
+    .string()
+    .min(1, "is required: comma-separated access scopes, the same as shopify.app.toml")
+    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection URL"),
+  /**
+   * The one switch that sends the app's calls for *.myshopify.com shops to a local fake of
+   * Shopify (demo and tests). Never set it in production.
+   */
+  SHOPIFY_FAKE_URL: z.url().optional(),
+  /** Where embedded pages load App Bridge from; unset means Shopify's CDN (the demo serves its own). */
+  APP_BRIDGE_URL: z.url().optional(),
+  /** Run background job workers inside the web process (`npm start`); `npm run worker` runs them alone. */
+  WORKERS_IN_PROCESS: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+});
+
+export type Env = z.infer<typeof schema>;
+
+/** Parses an environment object; throws one Error listing every bad variable by name. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = issue.path.join(".");
+      const received = source[name];
+      return `  ${name} ${received === undefined || received === "" ? "is missing" : "is invalid"}: ${issue.message}`;
+    });
+    throw new Error(`Wafa cannot start: bad configuration.\n${lines.join("\n")}\nSee README.md, "Configuration".`);
+  }
+  if (result.data.NODE_ENV === "production" && result.data.SHOPIFY_FAKE_URL && !process.env.WAFA_ALLOW_FAKE_IN_PRODUCTION) {
+    throw new Error("Wafa cannot start: SHOPIFY_FAKE_URL is set in production. It is for the demo and tests only.");
+  }
+  return result.data;
+}
+
