@@ -19,7 +19,8 @@ try {
   const scopes = readTomlScopes();
 
   const fake = await startFakeShopify({ apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, appUrl, port: fakePort, host: "127.0.0.1" });
-  addDemoShop(fake, scopes);
+  const seeded = addDemoShop(fake, { scopes, customers: Number(process.env.DEMO_CUSTOMERS ?? 5000) });
+  log(`demo shop seeded: ${seeded.customers.size} customers, ${seeded.orders.size} orders`);
 
   Object.assign(process.env, {
     NODE_ENV: "production",

@@ -47,7 +47,10 @@ describe("shopify.app.toml", () => {
 
 describe("extension tomls", () => {
   const dirs = [
-    ...fs.readdirSync(path.join(ROOT, "extensions"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(ROOT, "extensions", d.name)),
+    ...fs
+      .readdirSync(path.join(ROOT, "extensions"), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => path.join(ROOT, "extensions", d.name)),
     path.join(ROOT, "pos-extension"),
   ];
 
