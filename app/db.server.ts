@@ -1,17 +1,24 @@
 import { PrismaClient } from "@prisma/client";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { env } from "./env.server";
 
 declare global {
   var prismaGlobal: PrismaClient | undefined;
+  var pgPoolGlobal: pg.Pool | undefined;
 }
 
-function createClient(): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: env.DATABASE_URL, max: 20 }) });
-}
+/**
+ * One pg pool per process, shared by Prisma (through the adapter) and by the few hot paths that
+ * send SQL directly (webhook receipts), so both draw on the same connections.
+ */
+export const pool: pg.Pool = global.pgPoolGlobal ?? new pg.Pool({ connectionString: env.DATABASE_URL, max: 20 });
 
 // One client per process; in development the module is re-evaluated on rebuild, the client is not.
-const prisma: PrismaClient = global.prismaGlobal ?? createClient();
-if (env.NODE_ENV !== "production") global.prismaGlobal = prisma;
+const prisma: PrismaClient = global.prismaGlobal ?? new PrismaClient({ adapter: new PrismaPg(pool) });
+if (env.NODE_ENV !== "production") {
+  global.prismaGlobal = prisma;
+  global.pgPoolGlobal = pool;
+}
 
 export default prisma;

@@ -5,10 +5,12 @@ import prisma from "./db.server";
 import { env } from "./env.server";
 import { routeShopifyCallsToFake } from "./shopify/fake-shopify-fetch.server";
 import { installShop } from "./services/install-shop.server";
+import { CachedSessionStorage } from "./shopify/cached-session-storage.server";
 
 if (env.SHOPIFY_FAKE_URL) routeShopifyCallsToFake(env.SHOPIFY_FAKE_URL);
 
 export const apiVersion = ApiVersion.October26;
+export const sessionStorage = new CachedSessionStorage(new PrismaSessionStorage(prisma));
 
 const shopify = shopifyApp({
   apiKey: env.SHOPIFY_API_KEY,
@@ -17,7 +19,7 @@ const shopify = shopifyApp({
   scopes: env.SCOPES,
   appUrl: env.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  sessionStorage,
   distribution: AppDistribution.AppStore,
   logger: { level: env.NODE_ENV === "development" ? LogSeverity.Info : LogSeverity.Warning },
   // Online tokens carry the staff member's admin locale, which picks English or Arabic.
@@ -40,4 +42,3 @@ export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
 export const authenticate = shopify.authenticate;
 export const unauthenticated = shopify.unauthenticated;
 export const login = shopify.login;
-export const sessionStorage = shopify.sessionStorage;

@@ -36,13 +36,9 @@ try {
   ensureBuild(log);
   const app = await bootApp({ port: appPort, log });
 
-  // Install on the demo shop as the admin would when the merchant first opens the app.
-  const token = fake.mintSessionToken({ shop: DEMO_SHOP, sub: "1" });
-  // (A browser's user agent: the library answers bots with 410.)
-  const install = await fetch(`${appUrl}/app?embedded=1&shop=${DEMO_SHOP}&id_token=${token}`, {
-    headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36" },
-  });
-  if (!install.ok) throw new Error(`installing on the demo shop failed: HTTP ${install.status}`);
+  // Install on the demo shop as the admin does when the merchant first opens the app.
+  const status = await fake.openAppAsAdmin(DEMO_SHOP);
+  if (status !== 200) throw new Error(`installing on the demo shop failed: HTTP ${status}`);
 
   const url = `${fake.url}/admin/store/${DEMO_SHOP.replace(".myshopify.com", "")}/apps/wafa`;
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s (database: ${app.embedded ? "embedded PostgreSQL in .data/pg" : "DATABASE_URL"})`);

@@ -33,9 +33,17 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 if (fs.existsSync(report)) {
-  const json = JSON.parse(fs.readFileSync(report, "utf8")) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  const json = JSON.parse(fs.readFileSync(report, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+    testResults: Array<{ status: string; assertionResults: Array<{ status: string }> }>;
+  };
   passed = json.numPassedTests;
-  failed = json.numFailedTests;
+  // A file that fails before its tests run (an import error) counts as one failure.
+  const brokenFiles = json.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")).length;
+  failed = json.numFailedTests + brokenFiles;
   skipped = json.numPendingTests + json.numTodoTests;
 }
 for (const [name, , stepOk] of timings) if (!stepOk && !name.startsWith("vitest")) failed += 1;

@@ -6,6 +6,35 @@ import type { TaskList } from "graphile-worker";
 import { processWebhookReceipt } from "../services/process-webhook.server";
 import { markReceiptFailed } from "../models/webhook-receipt.server";
 import { runOrderStoredSteps } from "../services/order-stored.server";
+import { advanceBackfill, endBackfillRun, importBackfillResult } from "../services/backfill.server";
+import { checkImportProcessed } from "../services/import-orders.server";
+import { getShop } from "../models/shop.server";
+import type { AdminGraphql } from "../shopify/graphql-client";
+
+/** The shop's offline Admin API client for background work; null when the shop is not installed. */
+async function offlineGraphql(shop: string): Promise<AdminGraphql | null> {
+  if ((await getShop({ shop }))?.installState !== "INSTALLED") return null;
+  const { unauthenticated } = await import("../shopify.server");
+  const { admin } = await unauthenticated.admin(shop);
+  return admin.graphql as unknown as AdminGraphql;
+}
+
+type BackfillJob = { shop: string; runId: string; poll?: number };
+
+/** Runs a backfill step; a shop that uninstalled cancels its run, the last failed attempt fails it. */
+async function backfillStep(payload: unknown, helpers: { job: { attempts: number; max_attempts: number } }, step: (job: BackfillJob, graphql: AdminGraphql) => Promise<void>) {
+  const job = payload as BackfillJob;
+  const graphql = await offlineGraphql(job.shop);
+  if (!graphql) return endBackfillRun({ shop: job.shop, runId: job.runId, status: "CANCELLED", error: "The shop is not installed." });
+  try {
+    await step(job, graphql);
+  } catch (error) {
+    if (helpers.job.attempts >= helpers.job.max_attempts) {
+      await endBackfillRun({ shop: job.shop, runId: job.runId, error: (error as Error).message }).catch(() => {});
+    }
+    throw error;
+  }
+}
 
 export const taskList: TaskList = {
   "process-webhook": async (payload, helpers) => {
@@ -21,5 +50,13 @@ export const taskList: TaskList = {
   "order-stored": async (payload) => {
     const { shop, orderGid } = payload as { shop: string; orderGid: string };
     await runOrderStoredSteps({ shop, orderGid });
+  },
+  "run-backfill": (payload, helpers) =>
+    backfillStep(payload, helpers, (job, graphql) => advanceBackfill({ shop: job.shop, runId: job.runId, poll: job.poll ?? 0, graphql })),
+  "import-backfill-result": (payload, helpers) =>
+    backfillStep(payload, helpers, (job, graphql) => importBackfillResult({ shop: job.shop, runId: job.runId, graphql })),
+  "process-import": async (payload) => {
+    const { shop, importRunId } = payload as { shop: string; importRunId: string };
+    await checkImportProcessed({ shop, importRunId });
   },
 };

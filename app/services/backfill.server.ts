@@ -1,6 +1,251 @@
 /**
- * Historical backfill through bulk operations (#3 item 4).
+ * Historical backfill through bulk operations (#3 item 4): on install and on demand, one
+ * BackfillRun per resource (customers; orders with line items and refunds).
+ *
+ * run-backfill job       starts the bulk query, then re-checks it with backoff (the polling
+ *                        fallback); the bulk_operations/finish webhook makes the check immediate.
+ * import-backfill-result streams the JSONL and stores it in batches through the same path as
+ *                        webhooks. `importedLines` is the checkpoint, written in the same
+ *                        transaction as each batch, so a crash resumes after the last whole batch
+ *                        and nothing is stored twice.
+ * Both jobs of a run share one named queue, so they never run concurrently.
  */
-export async function handleBulkOperationFinished(_input: { shop: string; bulkOperationId: string; status: string }): Promise<void> {
-  throw new Error("backfill is not built yet (#3)");
+import type { Prisma, PrismaClient } from "@prisma/client";
+import prisma from "../db.server";
+import { enqueueJob } from "../jobs/queue.server";
+import { getShop } from "../models/shop.server";
+import type { AdminGraphql } from "../shopify/graphql-client";
+import {
+  getBulkOperation,
+  getRefundDetails,
+  readJsonlLines,
+  startBulkQuery,
+  type BackfillResource,
+} from "../shopify/bulk-operations";
+import {
+  BulkObjectAssembler,
+  toCustomerRecordFromBulk,
+  toOrderRecordFromBulk,
+  toRefundRecordFromGraphql,
+  type AssembledObject,
+} from "../shopify/bulk-records";
+import { storeCustomersInTransaction, storeOrdersInTransaction } from "./store-orders.server";
+import { refreshLoadStatistics, shouldRefreshStatistics } from "../models/statistics.server";
+import type { CustomerRecord, OrderRecord, RefundRecord } from "../shopify/webhook-payloads";
+
+export const BACKFILL_RESOURCES: BackfillResource[] = ["customers", "orders"];
+/** Lines per transaction: large enough to amortise the commit, small enough to keep memory flat. */
+export const DEFAULT_BATCH_LINES = 1000;
+/** Polling fallback: seconds before each re-check of a running bulk operation (the last repeats). */
+export const POLL_DELAYS_SECONDS = [1, 2, 5, 10, 30, 60, 120, 300];
+
+type Db = PrismaClient | Prisma.TransactionClient;
+
+const queueOf = (runId: string) => `backfill:${runId}`;
+
+function enqueueCheck(db: Db, shop: string, runId: string, poll: number, delaySeconds: number) {
+  return enqueueJob(db, "run-backfill", { shop, runId, poll }, {
+    jobKey: `backfill-check:${runId}`,
+    queueName: queueOf(runId),
+    runAt: new Date(Date.now() + delaySeconds * 1000),
+  });
+}
+
+function enqueueImport(db: Db, shop: string, runId: string) {
+  return enqueueJob(db, "import-backfill-result", { shop, runId }, { jobKey: `backfill-import:${runId}`, queueName: queueOf(runId) });
+}
+
+/**
+ * Starts a backfill of every resource that has none in progress; returns the runs in progress.
+ * Serialised per shop (advisory lock), so parallel install hooks start one backfill, not two.
+ */
+export async function startBackfill({ shop }: { shop: string }) {
+  return prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`backfill:${shop}`}))`;
+    const active = await tx.backfillRun.findMany({ where: { shop, status: { in: ["PENDING", "RUNNING"] } } });
+    const runs = [...active];
+    for (const resource of BACKFILL_RESOURCES) {
+      if (active.some((r) => r.resource === resource)) continue;
+      const run = await tx.backfillRun.create({ data: { shop, resource, status: "PENDING" } });
+      await enqueueJob(tx, "run-backfill", { shop, runId: run.id, poll: 0 }, { jobKey: `backfill-check:${run.id}`, queueName: queueOf(run.id) });
+      runs.push(run);
+    }
+    return runs;
+  });
+}
+
+/** The latest run of each resource, for the admin's progress bars. */
+export async function listLatestBackfillRuns({ shop }: { shop: string }) {
+  const runs = await prisma.backfillRun.findMany({ where: { shop }, orderBy: { startedAt: "desc" }, take: 20 });
+  return BACKFILL_RESOURCES.map((resource) => runs.find((r) => r.resource === resource)).filter((r) => r != null);
+}
+
+/** Ends a run that cannot finish (operation failed, retries exhausted, shop uninstalled). */
+export async function endBackfillRun({ shop, runId, status = "FAILED", error }: { shop: string; runId: string; status?: "FAILED" | "CANCELLED"; error: string }) {
+  await prisma.backfillRun.updateMany({
+    where: { id: runId, shop, status: { in: ["PENDING", "RUNNING"] } },
+    data: { status, error: error.slice(0, 2000), finishedAt: new Date() },
+  });
+}
+
+const failRun = (shop: string, runId: string, error: string) => endBackfillRun({ shop, runId, error });
+
+/**
+ * The run-backfill job: start the bulk operation if the run has none, otherwise check it; when it
+ * completed, record its result URL and enqueue the import in one transaction.
+ */
+export async function advanceBackfill({ shop, runId, poll, graphql }: { shop: string; runId: string; poll: number; graphql: AdminGraphql }) {
+  const run = await prisma.backfillRun.findFirst({ where: { id: runId, shop } });
+  if (!run || (run.status !== "PENDING" && run.status !== "RUNNING")) return;
+  if (run.resultUrl) {
+    await enqueueImport(prisma, shop, runId);
+    return;
+  }
+  if (!run.bulkOperationId) {
+    const { id } = await startBulkQuery(graphql, run.resource as BackfillResource);
+    await prisma.$transaction(async (tx) => {
+      await tx.backfillRun.update({ where: { id: runId }, data: { bulkOperationId: id, status: "RUNNING" } });
+      await enqueueCheck(tx, shop, runId, 1, POLL_DELAYS_SECONDS[0]);
+    });
+    return;
+  }
+  const operation = await getBulkOperation(graphql, run.bulkOperationId);
+  if (!operation) return failRun(shop, runId, `Shopify no longer knows bulk operation ${run.bulkOperationId}.`);
+  switch (operation.status) {
+    case "COMPLETED": {
+      if (!operation.url || operation.objectCount === 0) {
+        await prisma.backfillRun.update({ where: { id: runId }, data: { status: "COMPLETED", totalObjects: 0, finishedAt: new Date() } });
+        return;
+      }
+      await prisma.$transaction(async (tx) => {
+        await tx.backfillRun.update({ where: { id: runId }, data: { resultUrl: operation.url, totalObjects: operation.objectCount } });
+        await enqueueImport(tx, shop, runId);
+      });
+      return;
+    }
+    case "FAILED":
+    case "CANCELED":
+    case "CANCELING":
+    case "EXPIRED":
+      return failRun(shop, runId, `Bulk operation ${operation.status.toLowerCase()}${operation.errorCode ? `: ${operation.errorCode}` : ""}.`);
+    default: {
+      const next = poll + 1;
+      await enqueueCheck(prisma, shop, runId, next, POLL_DELAYS_SECONDS[Math.min(next, POLL_DELAYS_SECONDS.length) - 1]);
+    }
+  }
+}
+
+/**
+ * bulk_operations/finish: check the run now instead of at its next poll (the payload has no
+ * result URL; the check reads it). An operation Wafa did not start is ignored.
+ */
+export async function handleBulkOperationFinished({ shop, bulkOperationId }: { shop: string; bulkOperationId: string; status: string }): Promise<void> {
+  const run = await prisma.backfillRun.findFirst({ where: { shop, bulkOperationId } });
+  if (!run || (run.status !== "PENDING" && run.status !== "RUNNING")) return;
+  await enqueueCheck(prisma, shop, run.id, 0, 0);
+}
+
+export class BackfillCheckpointMovedError extends Error {
+  constructor(runId: string) {
+    super(`Backfill run ${runId} was advanced by another worker; this import stops.`);
+    this.name = "BackfillCheckpointMovedError";
+  }
+}
+
+interface ImportOptions {
+  batchLines?: number;
+  /** called after each committed batch (tests use it to kill the import between batches) */
+  afterBatch?: (progress: { importedLines: number }) => Promise<void> | void;
+}
+
+/**
+ * The import-backfill-result job: streams the result file, skipping the lines a previous attempt
+ * committed, and stores whole objects in batches. Objects that cannot be mapped are skipped and
+ * counted (the run's `error` says how many and why); they never block the rest.
+ */
+export async function importBackfillResult(
+  { shop, runId, graphql }: { shop: string; runId: string; graphql: AdminGraphql },
+  options: ImportOptions = {},
+) {
+  const run = await prisma.backfillRun.findFirst({ where: { id: runId, shop } });
+  if (!run || !run.resultUrl || (run.status !== "RUNNING" && run.status !== "PENDING")) return;
+  const resource = run.resource as BackfillResource;
+  const batchLines = options.batchLines ?? DEFAULT_BATCH_LINES;
+  const fallbackCurrency = (await getShop({ shop }))?.currency ?? "USD";
+  let committed = run.importedLines;
+  let importedObjects = run.importedObjects;
+  let skipped = 0;
+  let lastSkipReason = "";
+  let batch: AssembledObject[] = [];
+  let batches = 0;
+
+  const commit = async (endLine: number) => {
+    if (endLine <= committed) return;
+    const customers: CustomerRecord[] = [];
+    const orders: OrderRecord[] = [];
+    const refundGids: string[] = [];
+    for (const object of batch) {
+      try {
+        if (resource === "customers") customers.push(toCustomerRecordFromBulk(object.line));
+        else {
+          const mapped = toOrderRecordFromBulk(object.line, object.children);
+          orders.push(mapped.order);
+          refundGids.push(...mapped.refundGids);
+        }
+      } catch (error) {
+        skipped++;
+        lastSkipReason = `${String(object.line.id ?? "?")}: ${(error as Error).message.slice(0, 300)}`;
+      }
+    }
+    // Refund lines come from the regular API, read before the transaction opens (no network inside it).
+    const refunds: RefundRecord[] = [];
+    if (refundGids.length) {
+      const currencyOf = new Map(orders.map((o) => [o.orderGid, o.currency]));
+      for (const raw of await getRefundDetails(graphql, refundGids)) {
+        const orderGid = (raw as { order?: { id?: string } }).order?.id ?? "";
+        refunds.push(toRefundRecordFromGraphql(raw, currencyOf.get(orderGid) ?? fallbackCurrency));
+      }
+    }
+    const stored = customers.length + orders.length;
+    await prisma.$transaction(
+      async (tx) => {
+        if (customers.length) await storeCustomersInTransaction(tx, { shop, customers, origin: "BACKFILL" });
+        if (orders.length) await storeOrdersInTransaction(tx, { shop, orders, refunds, origin: "BACKFILL" });
+        const moved = await tx.backfillRun.updateMany({
+          where: { id: runId, importedLines: committed },
+          data: {
+            importedLines: endLine,
+            importedObjects: importedObjects + stored,
+            ...(skipped ? { error: `${skipped} objects skipped; last: ${lastSkipReason}` } : {}),
+          },
+        });
+        if (moved.count !== 1) throw new BackfillCheckpointMovedError(runId);
+      },
+      { timeout: 120_000 },
+    );
+    committed = endLine;
+    importedObjects += stored;
+    batch = [];
+    if (shouldRefreshStatistics(++batches)) await refreshLoadStatistics(resource);
+    await options.afterBatch?.({ importedLines: committed });
+  };
+
+  const assembler = new BulkObjectAssembler();
+  let lineNumber = 0;
+  for await (const text of readJsonlLines(run.resultUrl)) {
+    lineNumber++;
+    if (lineNumber <= committed) continue;
+    const done = assembler.push(JSON.parse(text) as Record<string, unknown>);
+    if (!done) continue;
+    batch.push(done);
+    // The line just read starts the next object: the batch ends on the line before it.
+    if (lineNumber - 1 - committed >= batchLines) await commit(lineNumber - 1);
+  }
+  const last = assembler.finish();
+  if (last) batch.push(last);
+  await commit(lineNumber);
+  await prisma.backfillRun.updateMany({
+    where: { id: runId, status: { in: ["PENDING", "RUNNING"] } },
+    data: { status: "COMPLETED", finishedAt: new Date(), totalObjects: Math.max(run.totalObjects ?? 0, committed) },
+  });
 }

@@ -74,7 +74,7 @@ export async function receiveWebhook(request: Request, routeTopic: string): Prom
     const parsed = parseWebhookPayload(receipt.topic, context.payload);
     if (!parsed.ok) return reject("INVALID_PAYLOAD", parsed.reason);
 
-    await recordAcceptedReceipt({ ...receipt, payload: context.payload });
+    await recordAcceptedReceipt({ ...receipt, rawPayload: raw });
     return new Response(null, { status: 200 });
   } catch (error) {
     if (isDatabaseUnavailable(error)) {

@@ -20,16 +20,9 @@ export function signAdminQuery(params: Record<string, string>, secret: string): 
   return crypto.createHmac("sha256", secret).update(message).digest("hex");
 }
 
-export function adminHostPage(input: {
-  shop: FakeShop;
-  staff: FakeStaff;
-  appUrl: string;
-  apiKey: string;
-  apiSecret: string;
-  appPath: string;
-  fakeUrl: string;
-}): string {
-  const { shop, staff, appUrl, apiKey, apiSecret } = input;
+/** The URL the admin opens an embedded app at: signed query, fresh id_token, the staff member's locale. */
+export function adminFrameUrl(input: { shop: FakeShop; staff: FakeStaff; appUrl: string; apiKey: string; apiSecret: string; appPath?: string }): string {
+  const { shop, staff, apiKey, apiSecret } = input;
   const storeName = shop.domain.replace(".myshopify.com", "");
   const host = Buffer.from(`admin.shopify.com/store/${storeName}`).toString("base64url");
   const params: Record<string, string> = {
@@ -42,7 +35,20 @@ export function adminHostPage(input: {
     timestamp: String(Math.floor(Date.now() / 1000)),
   };
   params.hmac = signAdminQuery(params, apiSecret);
-  const frameSrc = `${appUrl.replace(/\/$/, "")}/app${input.appPath}?${new URLSearchParams(params).toString()}`;
+  return `${input.appUrl.replace(/\/$/, "")}/app${input.appPath ?? ""}?${new URLSearchParams(params).toString()}`;
+}
+
+export function adminHostPage(input: {
+  shop: FakeShop;
+  staff: FakeStaff;
+  appUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  appPath: string;
+  fakeUrl: string;
+}): string {
+  const { shop, staff, appUrl } = input;
+  const frameSrc = adminFrameUrl(input);
   const rtl = staff.locale.startsWith("ar");
   const staffLinks = shop.staff
     .map((s) => `<a class="${s.id === staff.id ? "on" : ""}" href="?staff=${s.id}">${escapeHtml(s.firstName)} (${escapeHtml(s.locale)})</a>`)

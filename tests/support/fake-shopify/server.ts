@@ -12,7 +12,7 @@ import { AdminGraphqlApi } from "./admin-graphql";
 import { FakeStore, type FakeShop } from "./store";
 import { mintSessionToken, verifySessionToken, type MintOptions } from "./session-tokens";
 import { deliverWebhook, type WebhookDelivery } from "./webhooks";
-import { adminHostPage, appBridgeScript } from "./admin-host";
+import { adminFrameUrl, adminHostPage, appBridgeScript } from "./admin-host";
 import { BULK_OPERATIONS_SDL, FakeBulkOperations } from "./bulk-operations";
 
 export interface FakeShopifyOptions {
@@ -36,6 +36,8 @@ export interface FakeShopify {
   options: FakeShopifyOptions;
   addShop: FakeStore["addShop"];
   mintSessionToken(options: Omit<MintOptions, "apiKey" | "apiSecret"> & Partial<Pick<MintOptions, "apiKey" | "apiSecret">>): string;
+  /** Opens the app for a shop as the admin does (first open = install); returns the HTTP status. */
+  openAppAsAdmin(shop: string, staffId?: string): Promise<number>;
   deliverWebhook(delivery: WebhookDelivery): ReturnType<typeof deliverWebhook>;
   close(): Promise<void>;
 }
@@ -209,6 +211,15 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     addShop: (shop) => store.addShop(shop),
     mintSessionToken: (mint) => mintSessionToken({ apiKey: options.apiKey, apiSecret: options.apiSecret, ...mint }),
     deliverWebhook: (delivery) => deliverWebhook(options.appUrl, delivery, options.apiSecret),
+    openAppAsAdmin: async (domain, staffId) => {
+      const shop = store.requireShop(domain);
+      const staff = shop.staff.find((s) => s.id === staffId) ?? shop.staff[0];
+      const url = adminFrameUrl({ shop, staff, appUrl: options.appUrl, apiKey: options.apiKey, apiSecret: options.apiSecret });
+      // A browser's user agent: the app answers bots with 410, as Shopify's library does.
+      const response = await fetch(url, { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36" } });
+      await response.arrayBuffer();
+      return response.status;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,296 @@
+/**
+ * CSV import of order history from another POS (#3 item 5), used by the admin upload page and by
+ * `npm run import:orders`. The file is read twice as a stream (digest, then rows), so memory stays
+ * bounded whatever its size. Orders are stored through storeOrdersInTransaction (origin IMPORT),
+ * the path webhook orders take, in batches; rejected rows are recorded with row number and reason.
+ *
+ * The same file (sha256) is one ImportRun per shop: importing it again changes nothing.
+ * Run states: RUNNING while the file is read, PENDING while its orders' processing jobs run,
+ * COMPLETED when they are done (process-import checks), FAILED when the file cannot be read.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import { pipeline } from "node:stream/promises";
+import { parse } from "csv-parse";
+import { Prisma } from "@prisma/client";
+import prisma from "../db.server";
+import { enqueueJob } from "../jobs/queue.server";
+import { NotFoundError } from "../domain/errors";
+import {
+  findOrderConflict,
+  ImportHeaderError,
+  OrderRowGrouper,
+  parseImportRow,
+  resolveColumns,
+  toImportedOrderFields,
+  type ImportContext,
+  type ImportedOrder,
+  type Rejection,
+} from "../domain/order-import";
+import { storeOrdersInTransaction } from "./store-orders.server";
+import { refreshLoadStatistics, shouldRefreshStatistics } from "../models/statistics.server";
+import type { OrderRecord } from "../shopify/webhook-payloads";
+
+export const IMPORT_BATCH_ORDERS = 500;
+/** A RUNNING import not updated for this long was abandoned (its process died); it may be taken over. */
+const STALE_AFTER_MS = 2 * 60_000;
+
+export interface ImportOrdersInput {
+  shop: string;
+  filePath: string;
+  fileName: string;
+  /** file header -> documented column, e.g. { "Invoice No": "order_id" } */
+  columnMapping?: Record<string, string>;
+  /** the CLI may import for a shop that has not installed Wafa yet (recorded NOT_INSTALLED) */
+  allowUninstalledShop?: boolean;
+  batchOrders?: number;
+}
+
+export interface ImportOrdersResult {
+  runId: string;
+  duplicate: boolean;
+  status: string;
+  totalRows: number;
+  acceptedRows: number;
+  rejectedRows: number;
+  orders: number;
+  error: string | null;
+}
+
+async function digestFile(filePath: string): Promise<string> {
+  const hash = crypto.createHash("sha256");
+  await pipeline(fs.createReadStream(filePath), hash);
+  return hash.digest("hex");
+}
+
+function csvRecords(filePath: string) {
+  return fs.createReadStream(filePath).pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false, relax_quotes: true }),
+  ) as AsyncIterable<string[]>;
+}
+
+/** The first valid currency in the file's first rows: a shop Wafa has never seen gets it as its currency. */
+async function sniffCurrency(filePath: string, mapping: Record<string, string>): Promise<string | null> {
+  let columns: Map<string, number> | null = null;
+  let seen = 0;
+  for await (const record of csvRecords(filePath)) {
+    if (!columns) {
+      columns = resolveColumns(record, mapping);
+      if (!columns.has("currency")) return null;
+      continue;
+    }
+    const value = (record[columns.get("currency")!] ?? "").trim().toUpperCase();
+    if (/^[A-Z]{3}$/.test(value)) return value;
+    if (++seen >= 1000) return null;
+  }
+  return null;
+}
+
+async function ensureShop(input: ImportOrdersInput) {
+  const existing = await prisma.shop.findUnique({ where: { shop: input.shop } });
+  if (existing) return existing;
+  if (!input.allowUninstalledShop) throw new NotFoundError("Shop", input.shop);
+  const currency = await sniffCurrency(input.filePath, input.columnMapping ?? {});
+  if (!currency) throw new ImportHeaderError("The shop is new to Wafa and the file has no currency column with a valid code to take its currency from.");
+  await prisma.shop.upsert({ where: { shop: input.shop }, create: { shop: input.shop, installState: "NOT_INSTALLED", currency }, update: {} });
+  return prisma.shop.findUniqueOrThrow({ where: { shop: input.shop } });
+}
+
+const toResult = (run: Prisma.ImportRunGetPayload<object>, duplicate: boolean): ImportOrdersResult => ({
+  runId: run.id,
+  duplicate,
+  status: run.status,
+  totalRows: run.totalRows,
+  acceptedRows: run.acceptedRows,
+  rejectedRows: run.rejectedRows,
+  orders: run.orders,
+  error: run.error,
+});
+
+/** Claims the run for this file, or returns the existing one when the file was (or is being) imported. */
+async function claimRun(shop: string, fileName: string, fileDigest: string, columnMapping: Record<string, string>) {
+  const fresh = { status: "RUNNING" as const, fileName, columnMapping, totalRows: 0, acceptedRows: 0, rejectedRows: 0, orders: 0, processedOrders: 0, error: null, finishedAt: null, startedAt: new Date() };
+  const inserted = await prisma.$queryRaw<Array<{ id: string }>>`
+    insert into "ImportRun" (id, shop, "fileName", "fileDigest", status, "columnMapping", "updatedAt")
+    values (${crypto.randomUUID()}, ${shop}, ${fileName}, ${fileDigest}, 'RUNNING'::"RunStatus", ${JSON.stringify(columnMapping)}::jsonb, now())
+    on conflict (shop, "fileDigest") do nothing
+    returning id`;
+  if (inserted[0]) return { run: await prisma.importRun.findUniqueOrThrow({ where: { id: inserted[0].id } }), claimed: true };
+  const existing = await prisma.importRun.findUniqueOrThrow({ where: { shop_fileDigest: { shop, fileDigest } } });
+  const abandoned = existing.status === "RUNNING" && Date.now() - existing.updatedAt.getTime() > STALE_AFTER_MS;
+  if (existing.status !== "FAILED" && !abandoned) return { run: existing, claimed: false };
+  // A failed or abandoned import of this file starts over; stored orders are upserts, so nothing doubles.
+  const taken = await prisma.importRun.updateMany({ where: { id: existing.id, updatedAt: existing.updatedAt }, data: fresh });
+  if (taken.count !== 1) return { run: await prisma.importRun.findUniqueOrThrow({ where: { id: existing.id } }), claimed: false };
+  await prisma.importRejection.deleteMany({ where: { importRunId: existing.id } });
+  return { run: await prisma.importRun.findUniqueOrThrow({ where: { id: existing.id } }), claimed: true };
+}
+
+/**
+ * Imports a CSV file of order lines for a shop; returns when the file has been read and its
+ * orders stored (their processing continues in jobs: see waitForImportProcessed / process-import).
+ */
+export async function importOrdersFile(input: ImportOrdersInput): Promise<ImportOrdersResult> {
+  const { shop, filePath } = input;
+  const mapping = input.columnMapping ?? {};
+  const shopRecord = await ensureShop(input);
+  const fileDigest = await digestFile(filePath);
+  const { run, claimed } = await claimRun(shop, input.fileName, fileDigest, mapping);
+  if (!claimed) return toResult(run, true);
+
+  const context: ImportContext = { defaultCurrency: shopRecord.currency, timezone: shopRecord.timezone };
+  const batchOrders = input.batchOrders ?? IMPORT_BATCH_ORDERS;
+  const counts = { totalRows: 0, acceptedRows: 0, rejectedRows: 0, orders: 0 };
+  let orders: OrderRecord[] = [];
+  let acceptedInBatch = 0;
+  let rejections: Rejection[] = [];
+  const rejectedRowNumbers = new Set<number>();
+  let batches = 0;
+
+  const reject = (list: Rejection[]) => {
+    for (const r of list) {
+      rejections.push(r);
+      rejectedRowNumbers.add(r.rowNumber);
+    }
+  };
+
+  const flush = async () => {
+    const batch = orders;
+    const batchRejections = rejections;
+    const rejectedRows = rejectedRowNumbers.size;
+    const accepted = acceptedInBatch;
+    orders = [];
+    rejections = [];
+    rejectedRowNumbers.clear();
+    acceptedInBatch = 0;
+    await prisma.$transaction(
+      async (tx) => {
+        if (batch.length) await storeOrdersInTransaction(tx, { shop, orders: batch, origin: "IMPORT" });
+        if (batchRejections.length) {
+          await tx.importRejection.createMany({
+            data: batchRejections.map((r) => ({ importRunId: run.id, rowNumber: r.rowNumber, code: r.code, reason: r.reason.slice(0, 500) })),
+            skipDuplicates: true,
+          });
+        }
+        await tx.importRun.update({
+          where: { id: run.id },
+          data: {
+            totalRows: counts.totalRows,
+            acceptedRows: { increment: accepted },
+            rejectedRows: { increment: rejectedRows },
+            orders: { increment: batch.length },
+          },
+        });
+      },
+      { timeout: 120_000 },
+    );
+    counts.acceptedRows += accepted;
+    counts.rejectedRows += rejectedRows;
+    counts.orders += batch.length;
+    if (shouldRefreshStatistics(++batches)) await refreshLoadStatistics("orders");
+  };
+
+  const closeOrder = async (order: ImportedOrder | null) => {
+    if (!order) return;
+    const conflict = findOrderConflict(order);
+    if (conflict) {
+      reject(order.rows.map((r) => ({ rowNumber: r.rowNumber, code: "ORDER_CONFLICT" as const, reason: conflict })));
+    } else {
+      orders.push(toImportedOrderFields(order));
+      acceptedInBatch += order.rows.length;
+    }
+    if (orders.length >= batchOrders || rejections.length >= 5000) await flush();
+  };
+
+  try {
+    let columns: ReturnType<typeof resolveColumns> | null = null;
+    const grouper = new OrderRowGrouper();
+    let recordIndex = 0;
+    for await (const record of csvRecords(filePath)) {
+      recordIndex++;
+      if (!columns) {
+        columns = resolveColumns(record, mapping);
+        continue;
+      }
+      // Row numbers as a spreadsheet shows them: the header is row 1.
+      const rowNumber = recordIndex;
+      counts.totalRows++;
+      const parsed = parseImportRow(record, columns, rowNumber, context);
+      if (!parsed.ok) {
+        reject(parsed.rejections);
+        continue;
+      }
+      const { done, rejection } = grouper.push(parsed.row);
+      if (rejection) reject([rejection]);
+      await closeOrder(done);
+    }
+    if (!columns) throw new ImportHeaderError("The file is empty: it has no header row.");
+    await closeOrder(grouper.finish());
+    await flush();
+  } catch (error) {
+    const message = error instanceof ImportHeaderError || (error as { code?: string }).code?.startsWith?.("CSV_")
+      ? (error as Error).message
+      : `The import stopped: ${(error as Error).message}`;
+    await prisma.importRun.update({ where: { id: run.id }, data: { status: "FAILED", error: message.slice(0, 2000), finishedAt: new Date() } });
+    if (!(error instanceof ImportHeaderError) && !(error as { code?: string }).code?.startsWith?.("CSV_")) throw error;
+    return toResult(await prisma.importRun.findUniqueOrThrow({ where: { id: run.id } }), false);
+  }
+
+  await prisma.$transaction(async (tx) => {
+    const done = counts.orders === 0;
+    await tx.importRun.update({ where: { id: run.id }, data: done ? { status: "COMPLETED", finishedAt: new Date() } : { status: "PENDING" } });
+    if (!done) await enqueueJob(tx, "process-import", { shop, importRunId: run.id }, { jobKey: `import-check:${run.id}` });
+  });
+  return toResult(await prisma.importRun.findUniqueOrThrow({ where: { id: run.id } }), false);
+}
+
+/**
+ * The process-import job: counts the imported orders whose order-stored step is still queued for
+ * the shop; records progress, and completes the run when none is left (re-checks every second).
+ * Jobs that exhausted their retries count as done-with-failure, named in the run's error.
+ */
+export async function checkImportProcessed({ shop, importRunId }: { shop: string; importRunId: string }): Promise<boolean> {
+  const run = await prisma.importRun.findFirst({ where: { id: importRunId, shop } });
+  if (!run || run.status !== "PENDING") return true;
+  const [row] = await prisma.$queryRaw<Array<{ waiting: bigint; dead: bigint }>>`
+    select count(*) filter (where j.attempts < j.max_attempts) as waiting,
+           count(*) filter (where j.attempts >= j.max_attempts) as dead
+    from graphile_worker.jobs j
+    join graphile_worker._private_jobs p on p.id = j.id
+    where j.task_identifier = 'order-stored'
+      and p.payload->>'shop' = ${shop}
+      and p.payload->>'orderGid' like 'gid://wafa/ImportedOrder/%'`;
+  const waiting = Number(row.waiting);
+  const dead = Number(row.dead);
+  const processedOrders = Math.max(0, run.orders - waiting - dead);
+  if (waiting > 0) {
+    await prisma.$transaction(async (tx) => {
+      await tx.importRun.update({ where: { id: run.id }, data: { processedOrders } });
+      await enqueueJob(tx, "process-import", { shop, importRunId }, { jobKey: `import-check:${importRunId}`, runAt: new Date(Date.now() + 1000) });
+    });
+    return false;
+  }
+  await prisma.importRun.update({
+    where: { id: run.id },
+    data: { status: "COMPLETED", processedOrders, finishedAt: new Date(), ...(dead ? { error: `${dead} orders failed processing; see Data sync` } : {}) },
+  });
+  return true;
+}
+
+export function getImportRun({ shop, id }: { shop: string; id: string }) {
+  return prisma.importRun.findFirst({ where: { shop, id } });
+}
+
+/** Rejected rows in file order, a page at a time (a bad file can have millions). */
+export function listImportRejections({ shop, importRunId, skip = 0, take = 100 }: { shop: string; importRunId: string; skip?: number; take?: number }) {
+  return prisma.importRejection.findMany({
+    where: { importRunId, importRun: { shop } },
+    orderBy: [{ rowNumber: "asc" }, { code: "asc" }],
+    skip,
+    take,
+  });
+}
+
+export function listRecentImportRuns({ shop, take = 5 }: { shop: string; take?: number }) {
+  return prisma.importRun.findMany({ where: { shop }, orderBy: { startedAt: "desc" }, take });
+}

@@ -1,0 +1,152 @@
+/**
+ * Admin API adapter for bulk query operations (https://shopify.dev/docs/api/usage/bulk-operations/queries):
+ * start one, read its state, fetch refund details, and stream its JSONL result line by line.
+ */
+import { runGraphql, ShopifyGraphqlError, type AdminGraphql } from "./graphql-client";
+import { BULK_REFUND_FIELDS } from "./bulk-records";
+
+export type BackfillResource = "customers" | "orders";
+
+const ADDRESS = "firstName lastName address1 address2 city province zip countryCodeV2 phone";
+const MONEY = "shopMoney { amount currencyCode }";
+
+/**
+ * The bulk queries. Order.refunds is a list field, so refunds come inline on the order's line;
+ * Refund.refundLineItems is a connection, which bulk queries refuse inside a list field, so
+ * refund lines are read afterwards with `nodes(ids:)` (getRefundDetails).
+ */
+export const BULK_QUERIES: Record<BackfillResource, string> = {
+  customers: `{
+  customers {
+    edges { node {
+      id firstName lastName state note tags createdAt updatedAt
+      defaultEmailAddress { emailAddress }
+      defaultPhoneNumber { phoneNumber }
+      defaultAddress { ${ADDRESS} }
+    } }
+  }
+}`,
+  orders: `{
+  orders {
+    edges { node {
+      id name createdAt updatedAt processedAt cancelledAt cancelReason displayFinancialStatus currencyCode
+      sourceName retailLocation { id } email phone taxesIncluded customer { id }
+      billingAddress { ${ADDRESS} }
+      shippingAddress { ${ADDRESS} }
+      subtotalPriceSet { ${MONEY} }
+      totalDiscountsSet { ${MONEY} }
+      totalShippingPriceSet { ${MONEY} }
+      totalTaxSet { ${MONEY} }
+      totalPriceSet { ${MONEY} }
+      discountCodes paymentGatewayNames tags
+      refunds { id createdAt totalRefundedSet { ${MONEY} } }
+      lineItems {
+        edges { node {
+          id sku title variantTitle quantity
+          originalUnitPriceSet { ${MONEY} }
+          discountAllocations { allocatedAmountSet { ${MONEY} } }
+          product { id }
+          variant { id }
+        } }
+      }
+    } }
+  }
+}`,
+};
+
+export interface BulkOperationState {
+  id: string;
+  status: "CREATED" | "RUNNING" | "COMPLETED" | "CANCELING" | "CANCELED" | "FAILED" | "EXPIRED";
+  errorCode: string | null;
+  objectCount: number;
+  url: string | null;
+  partialDataUrl: string | null;
+  completedAt: string | null;
+}
+
+const RUN_QUERY = `#graphql
+  mutation WafaBulkRun($query: String!) {
+    bulkOperationRunQuery(query: $query, groupObjects: false) {
+      bulkOperation { id status }
+      userErrors { field message code }
+    }
+  }`;
+
+const OPERATION_QUERY = `#graphql
+  query WafaBulkOperation($id: ID!) {
+    node(id: $id) {
+      ... on BulkOperation { id status errorCode objectCount url partialDataUrl createdAt completedAt }
+    }
+  }`;
+
+/** Starts a bulk query; Shopify's userErrors (another operation running, invalid query) become an error. */
+export async function startBulkQuery(graphql: AdminGraphql, resource: BackfillResource): Promise<{ id: string }> {
+  const data = await runGraphql<{
+    bulkOperationRunQuery: { bulkOperation: { id: string; status: string } | null; userErrors: Array<{ message: string; code: string | null }> };
+  }>(graphql, RUN_QUERY, { query: BULK_QUERIES[resource] });
+  const { bulkOperation, userErrors } = data.bulkOperationRunQuery;
+  if (!bulkOperation || userErrors.length) {
+    throw new ShopifyGraphqlError(`bulkOperationRunQuery refused: ${userErrors.map((e) => `${e.code ?? ""} ${e.message}`.trim()).join("; ")}`, userErrors);
+  }
+  return { id: bulkOperation.id };
+}
+
+export async function getBulkOperation(graphql: AdminGraphql, id: string): Promise<BulkOperationState | null> {
+  const data = await runGraphql<{ node: (Omit<BulkOperationState, "objectCount"> & { objectCount: string }) | null }>(graphql, OPERATION_QUERY, { id });
+  if (!data.node) return null;
+  return { ...data.node, objectCount: Number(data.node.objectCount ?? 0) };
+}
+
+const REFUNDS_QUERY = `#graphql
+  query WafaRefunds($ids: [ID!]!) {
+    nodes(ids: $ids) { ... on Refund { ${BULK_REFUND_FIELDS} } }
+  }`;
+
+/** Refunds with their line items, 50 per call (each brings up to 100 lines: a bounded query cost). */
+export async function getRefundDetails(graphql: AdminGraphql, ids: string[]): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (let i = 0; i < ids.length; i += 50) {
+    const data = await runGraphql<{ nodes: unknown[] }>(graphql, REFUNDS_QUERY, { ids: ids.slice(i, i + 50) });
+    out.push(...data.nodes.filter(Boolean));
+  }
+  return out;
+}
+
+/**
+ * The result file, line by line, as it downloads. Pull-based: the next chunk is read from the
+ * socket only when the consumer asks for more lines, so memory stays at one chunk plus the lines
+ * being imported whatever the file's size (readline's async iterator reads ahead without limit
+ * while the consumer awaits the database). Result URLs are signed storage URLs, fetched with the global fetch.
+ */
+export async function* readJsonlLines(url: string, init: { signal?: AbortSignal } = {}): AsyncGenerator<string> {
+  const response = await fetch(url, { signal: init.signal });
+  if (!response.ok || !response.body) {
+    throw new Error(`Downloading the bulk operation result failed: HTTP ${response.status}`);
+  }
+  yield* splitLines(response.body);
+}
+
+/** Splits a byte stream into lines (UTF-8, \n or \r\n), skipping empty ones. */
+export async function* splitLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const reader = body.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
+  let rest = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      rest += value;
+      let start = 0;
+      let end: number;
+      while ((end = rest.indexOf("\n", start)) !== -1) {
+        const line = rest.slice(start, end > start && rest[end - 1] === "\r" ? end - 1 : end);
+        start = end + 1;
+        if (line.length) yield line;
+      }
+      rest = rest.slice(start);
+    }
+    if (rest.trim().length) yield rest.replace(/\r$/, "");
+  } finally {
+    // Stops the download when the consumer stops early (an error mid-import); a no-op at the end.
+    await reader.cancel().catch(() => {});
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Runs the production build as benchmarks need it: a local fake of Shopify with one installed
+ * shop, the app started with `npm start`'s script in its own process (own embedded PostgreSQL
+ * under .data/bench-pg unless DATABASE_URL is set), and helpers to start worker processes.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { startFakeShopify, type FakeShopify } from "../../tests/support/fake-shopify/server";
+import { findFreePort } from "../../scripts/lib/demo-config";
+
+export const ROOT = path.resolve(import.meta.dirname, "..", "..");
+export const BENCH_API_KEY = "wafa-bench-key";
+export const BENCH_API_SECRET = "wafa-bench-secret-0123456789";
+export const BENCH_SHOP = "bench-wafa.myshopify.com";
+const TSX = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
+
+export function buildApp(): void {
+  const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "build"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_ENV: "production" } });
+  if (result.status !== 0) throw new Error(`remix build failed:\n${result.stdout}${result.stderr}`);
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp, label: string, timeoutMs = 120_000): Promise<string> {
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${label} did not start:\n${output}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      output += d;
+      const match = output.match(pattern);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (d) => (output += d));
+    child.once("exit", (code) => reject(new Error(`${label} exited with ${code}:\n${output}`)));
+  });
+}
+
+export interface AppUnderTest {
+  appUrl: string;
+  fake: FakeShopify;
+  env: NodeJS.ProcessEnv;
+  databaseUrl: string;
+  startWorkers(count: number, concurrency: number): Promise<ChildProcess[]>;
+  stop(): Promise<void>;
+}
+
+const stopChild = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+  });
+
+export async function startAppUnderTest(options: { dataDir?: string } = {}): Promise<AppUnderTest> {
+  const port = await findFreePort(3700);
+  const appUrl = `http://localhost:${port}`;
+  const fake = await startFakeShopify({ apiKey: BENCH_API_KEY, apiSecret: BENCH_API_SECRET, appUrl });
+  fake.addShop({ domain: BENCH_SHOP, name: "Bench", currencyCode: "SAR", countryCode: "SA", ianaTimezone: "Asia/Riyadh", grantedScopes: ["read_orders", "read_customers"] });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    WAFA_ALLOW_FAKE_IN_PRODUCTION: "1",
+    PORT: String(port),
+    SHOPIFY_API_KEY: BENCH_API_KEY,
+    SHOPIFY_API_SECRET: BENCH_API_SECRET,
+    SHOPIFY_APP_URL: appUrl,
+    SCOPES: "read_orders,read_customers",
+    SHOPIFY_FAKE_URL: fake.url,
+    WORKERS_IN_PROCESS: "false",
+    WAFA_DATA_DIR: options.dataDir ?? ".data/bench-pg",
+  };
+  // BENCH_CPU_PROFILE=<dir>: write a CPU profile of the app process (tsx runs it in a child, hence NODE_OPTIONS).
+  const profileEnv = process.env.BENCH_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}` } : {};
+  const app = spawn(process.execPath, [TSX, "scripts/start.ts"], { cwd: ROOT, env: { ...env, ...profileEnv }, stdio: ["ignore", "pipe", "pipe"] });
+  await waitForLine(app, /Wafa listening/, "the app");
+  const workers: ChildProcess[] = [];
+
+  // Install as the admin does, so webhooks for the shop are accepted.
+  const status = await fake.openAppAsAdmin(BENCH_SHOP);
+  if (status !== 200) throw new Error(`install failed: HTTP ${status}`);
+
+  const { resolveDatabaseUrl } = await import("../../scripts/lib/database");
+  process.env.WAFA_DATA_DIR = env.WAFA_DATA_DIR;
+  const database = await resolveDatabaseUrl();
+  return {
+    appUrl,
+    fake,
+    env,
+    databaseUrl: database.url,
+    async startWorkers(count, concurrency) {
+      for (let i = 0; i < count; i++) {
+        const child = spawn(process.execPath, [TSX, "scripts/worker.ts"], { cwd: ROOT, env: { ...env, WORKER_CONCURRENCY: String(concurrency) }, stdio: ["ignore", "pipe", "pipe"] });
+        await waitForLine(child, /workers running/, "a worker");
+        workers.push(child);
+      }
+      return workers;
+    },
+    async stop() {
+      await Promise.all(workers.map(stopChild));
+      await stopChild(app);
+      await fake.close();
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
