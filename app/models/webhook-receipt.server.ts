@@ -73,3 +73,63 @@ export async function markReceiptProcessed(tx: Prisma.TransactionClient, id: big
 export async function markReceiptFailed(id: bigint, reason: string) {
   await prisma.webhookReceipt.update({ where: { id }, data: { failedAt: new Date(), failureReason: reason.slice(0, 2000) } });
 }
+
+export interface ReceiptTopicCounts {
+  topic: string;
+  accepted: number;
+  processed: number;
+  rejected: number;
+  failed: number;
+  lastReceivedAt: Date;
+}
+
+/**
+ * Receipts of the shop by topic: accepted (all accepted deliveries), processed, rejected, and
+ * failed (processing raised and has not succeeded since).
+ */
+export async function countReceiptsByTopic({ shop }: { shop: string }): Promise<ReceiptTopicCounts[]> {
+  const rows = await prisma.$queryRaw<Array<{ topic: string; accepted: bigint; processed: bigint; rejected: bigint; failed: bigint; last_received_at: Date }>>`
+    select topic,
+           count(*) filter (where status = 'ACCEPTED') as accepted,
+           count(*) filter (where "processedAt" is not null) as processed,
+           count(*) filter (where status = 'REJECTED') as rejected,
+           count(*) filter (where "failureReason" is not null and "processedAt" is null) as failed,
+           max("receivedAt") as last_received_at
+    from "WebhookReceipt"
+    where shop = ${shop}
+    group by topic
+    order by topic`;
+  return rows.map((r) => ({
+    topic: r.topic,
+    accepted: Number(r.accepted),
+    processed: Number(r.processed),
+    rejected: Number(r.rejected),
+    failed: Number(r.failed),
+    lastReceivedAt: r.last_received_at,
+  }));
+}
+
+/** Accepted receipts whose processing failed and has not succeeded since, newest failure first. */
+export function listFailedReceipts({ shop, take = 50 }: { shop: string; take?: number }) {
+  return prisma.webhookReceipt.findMany({
+    where: { shop, status: "ACCEPTED", processedAt: null, failureReason: { not: null } },
+    orderBy: [{ failedAt: "desc" }, { id: "desc" }],
+    take,
+    select: { id: true, topic: true, receivedAt: true, failedAt: true, failureReason: true },
+  });
+}
+
+/** Rejected deliveries (authentic but unusable), newest first. */
+export function listRejectedReceipts({ shop, take = 50 }: { shop: string; take?: number }) {
+  return prisma.webhookReceipt.findMany({
+    where: { shop, status: "REJECTED" },
+    orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+    take,
+    select: { id: true, topic: true, receivedAt: true, rejectCode: true, rejectReason: true },
+  });
+}
+
+export async function getLastReceivedAt({ shop }: { shop: string }): Promise<Date | null> {
+  const last = await prisma.webhookReceipt.findFirst({ where: { shop }, orderBy: { receivedAt: "desc" }, select: { receivedAt: true } });
+  return last?.receivedAt ?? null;
+}

@@ -32,6 +32,8 @@ function Navigation() {
       <Link to="/app" rel="home">
         {t("nav.home")}
       </Link>
+      <Link to="/app/data-sync">{t("nav.dataSync")}</Link>
+      <Link to="/app/import">{t("nav.import")}</Link>
     </NavMenu>
   );
 }

@@ -55,6 +55,16 @@ const stopChild = (child: ChildProcess) =>
   });
 
 export async function startAppUnderTest(options: { dataDir?: string } = {}): Promise<AppUnderTest> {
+  // A fresh database each run (the cluster is kept): numbers never depend on a previous run's rows.
+  process.env.WAFA_DATA_DIR = options.dataDir ?? ".data/bench-pg";
+  const { resolveDatabaseUrl } = await import("../../scripts/lib/database");
+  const { dropDatabase } = await import("../../scripts/lib/embedded-postgres");
+  const { ensureDatabase } = await import("../../scripts/lib/embedded-postgres");
+  const database = await resolveDatabaseUrl();
+  if (database.serverUrl) {
+    await dropDatabase(database.serverUrl, "wafa");
+    await ensureDatabase(database.serverUrl, "wafa");
+  }
   const port = await findFreePort(3700);
   const appUrl = `http://localhost:${port}`;
   const fake = await startFakeShopify({ apiKey: BENCH_API_KEY, apiSecret: BENCH_API_SECRET, appUrl });
@@ -70,7 +80,7 @@ export async function startAppUnderTest(options: { dataDir?: string } = {}): Pro
     SCOPES: "read_orders,read_customers",
     SHOPIFY_FAKE_URL: fake.url,
     WORKERS_IN_PROCESS: "false",
-    WAFA_DATA_DIR: options.dataDir ?? ".data/bench-pg",
+    WAFA_DATA_DIR: process.env.WAFA_DATA_DIR,
   };
   // BENCH_CPU_PROFILE=<dir>: write a CPU profile of the app process (tsx runs it in a child, hence NODE_OPTIONS).
   const profileEnv = process.env.BENCH_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}` } : {};
@@ -82,9 +92,6 @@ export async function startAppUnderTest(options: { dataDir?: string } = {}): Pro
   const status = await fake.openAppAsAdmin(BENCH_SHOP);
   if (status !== 200) throw new Error(`install failed: HTTP ${status}`);
 
-  const { resolveDatabaseUrl } = await import("../../scripts/lib/database");
-  process.env.WAFA_DATA_DIR = env.WAFA_DATA_DIR;
-  const database = await resolveDatabaseUrl();
   return {
     appUrl,
     fake,
@@ -102,6 +109,7 @@ export async function startAppUnderTest(options: { dataDir?: string } = {}): Pro
       await Promise.all(workers.map(stopChild));
       await stopChild(app);
       await fake.close();
+      await database.stop();
     },
   };
 }
