@@ -60,7 +60,11 @@ async function main() {
     // Warm-up (JIT, connection pools), not counted.
     for (let i = 0; i < 200; i++) {
       const r = requests[i];
-      await fetch(`${app.appUrl}/webhooks/orders/create`, { method: "POST", headers: { ...r.headers, "X-Shopify-Webhook-Id": `warm-${i}` }, body: r.body });
+      await fetch(`${app.appUrl}/webhooks/orders/create`, {
+        method: "POST",
+        headers: { ...r.headers, "X-Shopify-Webhook-Id": `warm-${i}`, "X-Shopify-Event-Id": `warm-${i}` },
+        body: r.body,
+      });
     }
 
     const latencies: number[] = [];

@@ -48,8 +48,8 @@ export const taskList: TaskList = {
     }
   },
   "order-stored": async (payload) => {
-    const { shop, orderGid } = payload as { shop: string; orderGid: string };
-    await runOrderStoredSteps({ shop, orderGid });
+    const { shop, orderGids } = payload as { shop: string; orderGids: string[] };
+    await runOrderStoredSteps({ shop, orderGids });
   },
   "run-backfill": (payload, helpers) =>
     backfillStep(payload, helpers, (job, graphql) => advanceBackfill({ shop: job.shop, runId: job.runId, poll: job.poll ?? 0, graphql })),

@@ -62,6 +62,16 @@ export function getReceipt({ shop, id }: { shop: string; id: bigint }) {
   return prisma.webhookReceipt.findFirst({ where: { shop, id } });
 }
 
+/** A receipt's state without its payload: most jobs only need to see it is already processed. */
+export async function getReceiptState(id: bigint) {
+  const result = await pool.query<{ shop: string; topic: string; status: string; processed: boolean }>({
+    name: "receipt-state",
+    text: `select shop, topic, status, "processedAt" is not null as processed from "WebhookReceipt" where id = $1`,
+    values: [id.toString()],
+  });
+  return result.rows[0] ?? null;
+}
+
 export async function requireReceiptById(id: bigint) {
   return prisma.webhookReceipt.findUniqueOrThrow({ where: { id } });
 }

@@ -103,14 +103,14 @@ export default function DataSync() {
                       <RunStatusBadge status={run.status} />
                     </InlineStack>
                     <ProgressBar
-                      progress={run.status === "COMPLETED" ? 100 : percent(run.importedObjects, run.totalObjects)}
+                      progress={run.status === "COMPLETED" ? 100 : percent(run.importedLines, run.totalObjects)}
                       tone={runTone(run.status)}
                       size="small"
                     />
                     <Text as="p" tone="subdued">
                       {run.totalObjects === null
                         ? t("dataSync.backfill.countUnknown", { imported: number(run.importedObjects) })
-                        : t("dataSync.backfill.count", { imported: number(run.importedObjects), total: number(run.totalObjects) })}
+                        : t("dataSync.backfill.count", { imported: number(run.importedObjects), read: number(run.importedLines), total: number(run.totalObjects) })}
                       {" · "}
                       {t("dataSync.startedAt", { at: when(run.startedAt) })}
                     </Text>

@@ -62,6 +62,9 @@ export async function getDataSyncReport({ shop }: { shop: string }) {
       resource: b.resource,
       status: b.status,
       importedObjects: b.importedObjects,
+      // Shopify's objectCount counts every JSONL record (orders and their line items), so the
+      // bar follows records read; the text also names the orders or customers imported.
+      importedLines: b.importedLines,
       totalObjects: b.totalObjects,
       error: b.error,
       startedAt: b.startedAt.toISOString(),

@@ -257,9 +257,10 @@ export async function checkImportProcessed({ shop, importRunId }: { shop: string
            count(*) filter (where j.attempts >= j.max_attempts) as dead
     from graphile_worker.jobs j
     join graphile_worker._private_jobs p on p.id = j.id
+    cross join lateral json_array_elements_text(p.payload->'orderGids') as gid
     where j.task_identifier = 'order-stored'
       and p.payload->>'shop' = ${shop}
-      and p.payload->>'orderGid' like 'gid://wafa/ImportedOrder/%'`;
+      and gid like 'gid://wafa/ImportedOrder/%'`;
   const waiting = Number(row.waiting);
   const dead = Number(row.dead);
   const processedOrders = Math.max(0, run.orders - waiting - dead);

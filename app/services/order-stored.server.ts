@@ -3,7 +3,8 @@
  * capability adds its step here: attach the order to a unified profile (#4), earn or claw back
  * points (#5). Every step must be idempotent: the job can run more than once.
  */
-export type OrderStep = (input: { shop: string; orderGid: string }) => Promise<void>;
+/** A step receives the orders of one batch (up to 500) so it can work on them set-wise. */
+export type OrderStep = (input: { shop: string; orderGids: string[] }) => Promise<void>;
 
 const steps: OrderStep[] = [];
 
@@ -11,6 +12,6 @@ export function registerOrderStep(step: OrderStep): void {
   steps.push(step);
 }
 
-export async function runOrderStoredSteps(input: { shop: string; orderGid: string }): Promise<void> {
+export async function runOrderStoredSteps(input: { shop: string; orderGids: string[] }): Promise<void> {
   for (const step of steps) await step(input);
 }

@@ -12,6 +12,8 @@ import type { CustomerRecord, OrderRecord, RefundRecord } from "../shopify/webho
 
 type Tx = Prisma.TransactionClient;
 
+const ORDER_STORED_CHUNK = 500;
+
 export async function storeOrdersInTransaction(
   tx: Tx,
   { shop, orders, refunds = [], origin }: { shop: string; orders: OrderRecord[]; refunds?: RefundRecord[]; origin: Origin },
@@ -20,7 +22,11 @@ export async function storeOrdersInTransaction(
   const newRefunds = await insertRefunds(tx, { shop, refunds, origin });
   const touched = new Set(writtenOrders);
   for (const r of refunds) if (newRefunds.includes(r.refundGid)) touched.add(r.orderGid);
-  await enqueueJobs(tx, "order-stored", [...touched].map((orderGid) => ({ shop, orderGid })));
+  // One job per 500 changed orders (not one per order): the downstream steps take a list.
+  const gids = [...touched].sort();
+  const chunks: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < gids.length; i += ORDER_STORED_CHUNK) chunks.push({ shop, orderGids: gids.slice(i, i + ORDER_STORED_CHUNK) });
+  await enqueueJobs(tx, "order-stored", chunks);
   return { writtenOrders, newRefunds };
 }
 

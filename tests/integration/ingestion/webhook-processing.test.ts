@@ -147,3 +147,33 @@ describe("deliveries that can never be processed", () => {
     expect(await prisma.order.count({ where: { shop } })).toBe(0);
   });
 });
+
+describe("batched processing", () => {
+  it("stores a burst of deliveries once each, in batches, with every receipt marked processed", async () => {
+    const { shop } = await installTestShop();
+    const orders = Array.from({ length: 60 }, () => orderPayload());
+    await Promise.all(orders.map((order) => deliver(ordersCreate, { shop, topic: "orders/create", payload: order })));
+    // Two workers at once, as in production: batches claim disjoint receipts.
+    await Promise.all([drainJobs(), drainJobs()]);
+    expect(await prisma.order.count({ where: { shop } })).toBe(60);
+    expect(await prisma.orderLine.count({ where: { shop } })).toBe(60);
+    expect(await prisma.webhookReceipt.count({ where: { shop, processedAt: null } })).toBe(0);
+    expect(await jobCount("process-webhook")).toBe(0);
+  });
+
+  it("does not let a receipt that cannot be parsed hold back the others, and reports it", async () => {
+    const { shop } = await installTestShop();
+    const good = [orderPayload(), orderPayload()];
+    for (const order of good) await deliver(ordersCreate, { shop, topic: "orders/create", payload: order });
+    const bad = orderPayload();
+    await deliver(ordersCreate, { shop, topic: "orders/create", payload: bad });
+    // A payload that passed the edge but no longer parses (e.g. stored before a schema change).
+    await prisma.$executeRaw`update "WebhookReceipt" set payload = '{"id": "not-a-number"}'::jsonb where shop = ${shop} and payload->>'id' = ${String(bad.id)}`;
+    await prisma.$executeRaw`update graphile_worker._private_jobs set max_attempts = 1 where task_id in (select id from graphile_worker._private_tasks where identifier = 'process-webhook')`;
+    await drainJobs();
+    expect(await prisma.order.count({ where: { shop } })).toBe(2);
+    const failed = await prisma.webhookReceipt.findMany({ where: { shop, processedAt: null } });
+    expect(failed).toHaveLength(1);
+    expect(failed[0].failureReason).toMatch(/attempt 1/);
+  });
+});
