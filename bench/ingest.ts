@@ -5,7 +5,7 @@
  *   processed_orders_per_s     the backlog stored by `npm run worker` processes (and order-stored done)
  *   baseline_insert_per_s      single-row INSERTs into the same PostgreSQL, same run
  *
- * Options: --deliveries 20000 --concurrency 32 --workers 2 --worker-concurrency 8 --no-build
+ * Options: --deliveries 20000 --concurrency 32 --workers 1 --worker-concurrency 8 --no-build
  * Last stdout line: one JSON object.
  */
 import { parseArgs } from "node:util";
@@ -18,7 +18,7 @@ const { values } = parseArgs({
   options: {
     deliveries: { type: "string", default: "20000" },
     concurrency: { type: "string", default: "32" },
-    workers: { type: "string", default: "2" },
+    workers: { type: "string", default: "1" },
     "worker-concurrency": { type: "string", default: "8" },
     "no-build": { type: "boolean", default: false },
   },
