@@ -80,6 +80,7 @@ export async function startAppUnderTest(options: { dataDir?: string } = {}): Pro
     SCOPES: "read_orders,read_customers",
     SHOPIFY_FAKE_URL: fake.url,
     WORKERS_IN_PROCESS: "false",
+    WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? "1",
     WAFA_DATA_DIR: process.env.WAFA_DATA_DIR,
   };
   // BENCH_CPU_PROFILE=<dir>: write a CPU profile of the app process (tsx runs it in a child, hence NODE_OPTIONS).
