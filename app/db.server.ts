@@ -12,7 +12,15 @@ declare global {
  * One pg pool per process, shared by Prisma (through the adapter) and by the few hot paths that
  * send SQL directly (webhook receipts), so both draw on the same connections.
  */
-export const pool: pg.Pool = global.pgPoolGlobal ?? new pg.Pool({ connectionString: env.DATABASE_URL, max: 20 });
+export const pool: pg.Pool = global.pgPoolGlobal ?? createPool();
+
+function createPool(): pg.Pool {
+  const created = new pg.Pool({ connectionString: env.DATABASE_URL, max: 20 });
+  // An idle connection the server closed (restart, failover, shutdown) is dropped by the pool;
+  // without a listener its error event would end the process.
+  created.on("error", (error) => console.error(`database connection lost: ${error.message}`));
+  return created;
+}
 
 // One client per process; in development the module is re-evaluated on rebuild, the client is not.
 const prisma: PrismaClient = global.prismaGlobal ?? new PrismaClient({ adapter: new PrismaPg(pool) });

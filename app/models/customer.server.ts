@@ -17,7 +17,7 @@ export async function upsertCustomers(tx: Tx, { shop, customers, origin }: { sho
     tx,
     "Customer",
     [...newest.values()].map((c) => ({ shop, ...c, origin, updatedAt: new Date() })),
-    { key: ["shop", "customerGid"], versionColumn: "shopifyUpdatedAt", casts: { origin: '"RecordOrigin"' } },
+    { key: ["shop", "customerGid"], versionColumn: "shopifyUpdatedAt" },
   );
   return written.map((r) => r.customerGid);
 }

@@ -1,7 +1,7 @@
 import { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import type { OrderRecord, RefundRecord } from "../shopify/webhook-payloads";
-import { upsertNewer } from "./sql.server";
+import { insertRows, upsertNewer } from "./sql.server";
 
 type Tx = Prisma.TransactionClient;
 export type Origin = "WEBHOOK" | "BACKFILL" | "IMPORT";
@@ -23,16 +23,16 @@ export async function upsertOrders(tx: Tx, { shop, orders, origin }: { shop: str
     tx,
     "Order",
     batch.map(({ lines: _lines, ...o }) => ({ shop, ...o, origin, updatedAt: new Date() })),
-    { key: ["shop", "orderGid"], versionColumn: "shopifyUpdatedAt", casts: { channel: '"Channel"', origin: '"RecordOrigin"' } },
+    { key: ["shop", "orderGid"], versionColumn: "shopifyUpdatedAt" },
   );
   const writtenGids = written.map((r) => r.orderGid);
   if (writtenGids.length === 0) return [];
   const writtenSet = new Set(writtenGids);
-  await tx.orderLine.deleteMany({ where: { shop, orderGid: { in: writtenGids } } });
+  await tx.$executeRaw`delete from "OrderLine" where shop = ${shop} and "orderGid" = any(${writtenGids}::text[])`;
   const lines = batch
     .filter((o) => writtenSet.has(o.orderGid))
-    .flatMap((o) => o.lines.map((l) => ({ shop, orderGid: o.orderGid, ...l, priceMinor: BigInt(l.priceMinor), discountMinor: BigInt(l.discountMinor) })));
-  if (lines.length) await tx.orderLine.createMany({ data: lines, skipDuplicates: true });
+    .flatMap((o) => o.lines.map((l) => ({ shop, orderGid: o.orderGid, ...l })));
+  await insertRows(tx, "OrderLine", lines, { conflictDoNothing: true });
   return writtenGids;
 }
 
@@ -43,13 +43,13 @@ export async function insertRefunds(tx: Tx, { shop, refunds, origin }: { shop: s
     tx,
     "Refund",
     refunds.map(({ lines: _lines, ...r }) => ({ shop, ...r, origin })),
-    { key: ["shop", "refundGid"], doNothing: true, casts: { origin: '"RecordOrigin"' } },
+    { key: ["shop", "refundGid"], doNothing: true },
   );
   const insertedSet = new Set(inserted.map((r) => r.refundGid));
   const lines = refunds
     .filter((r) => insertedSet.has(r.refundGid))
-    .flatMap((r) => r.lines.map((l) => ({ shop, refundGid: r.refundGid, ...l, subtotalMinor: BigInt(l.subtotalMinor) })));
-  if (lines.length) await tx.refundLine.createMany({ data: lines, skipDuplicates: true });
+    .flatMap((r) => r.lines.map((l) => ({ shop, refundGid: r.refundGid, ...l })));
+  await insertRows(tx, "RefundLine", lines, { conflictDoNothing: true });
   return [...insertedSet];
 }
 

@@ -5,27 +5,29 @@ type Row = Record<string, unknown>;
 
 const ident = (name: string) => Prisma.raw(`"${name.replace(/"/g, '""')}"`);
 
+/** JSON for json_populate_recordset: BigInt as a decimal string, Dates as ISO strings. */
+function toJsonRows(rows: Row[]): string {
+  return JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
+}
+
 /**
- * Multi-row INSERT … ON CONFLICT DO UPDATE that only overwrites a row with a newer version
+ * Multi-row INSERT … ON CONFLICT that only overwrites a row with a newer version
  * (`versionColumn`, e.g. Shopify's updated_at), so a late or duplicate delivery of older data
- * never replaces newer data. Returns the keys of the rows written (inserted or updated).
- * `casts` names columns that need a PostgreSQL cast (enums).
+ * never replaces newer data; `doNothing` keeps the first row. Returns the keys of the rows written.
+ *
+ * The whole batch travels as ONE json parameter expanded by json_populate_recordset into the
+ * table's own row type (enums, arrays, timestamps and bigints typed by the table), so the
+ * statement text is the same for every batch size: one plan, no per-row parameters.
  */
 export async function upsertNewer<K extends string>(
   db: Db,
   table: string,
   rows: Row[],
-  options: { key: readonly K[]; versionColumn?: string; casts?: Record<string, string>; doNothing?: boolean },
+  options: { key: readonly K[]; versionColumn?: string; doNothing?: boolean },
 ): Promise<Array<Record<K, string>>> {
   if (rows.length === 0) return [];
   const columns = Object.keys(rows[0]);
-  const casts = options.casts ?? {};
-  const values = rows.map(
-    (row) =>
-      Prisma.sql`(${Prisma.join(
-        columns.map((c) => (casts[c] ? Prisma.sql`${row[c] ?? null}::${Prisma.raw(casts[c])}` : Prisma.sql`${row[c] ?? null}`)),
-      )})`,
-  );
+  const columnList = Prisma.join(columns.map(ident));
   const keyList = Prisma.join(options.key.map(ident));
   const updates = columns.filter((c) => !options.key.includes(c as K)).map((c) => Prisma.sql`${ident(c)} = excluded.${ident(c)}`);
   const conflict = options.doNothing
@@ -34,8 +36,18 @@ export async function upsertNewer<K extends string>(
       ? Prisma.sql`do update set ${Prisma.join(updates)} where ${ident(table)}.${ident(options.versionColumn)} <= excluded.${ident(options.versionColumn)}`
       : Prisma.sql`do update set ${Prisma.join(updates)}`;
   return db.$queryRaw<Array<Record<K, string>>>(Prisma.sql`
-    insert into ${ident(table)} (${Prisma.join(columns.map(ident))})
-    values ${Prisma.join(values)}
+    insert into ${ident(table)} (${columnList})
+    select ${columnList} from json_populate_recordset(null::${ident(table)}, ${toJsonRows(rows)}::json)
     on conflict (${keyList}) ${conflict}
     returning ${keyList}`);
+}
+
+/** Plain multi-row insert of child rows (order lines, refund lines) in one json parameter. */
+export async function insertRows(db: Db, table: string, rows: Row[], options: { conflictDoNothing?: boolean } = {}): Promise<number> {
+  if (rows.length === 0) return 0;
+  const columnList = Prisma.join(Object.keys(rows[0]).map(ident));
+  return db.$executeRaw(Prisma.sql`
+    insert into ${ident(table)} (${columnList})
+    select ${columnList} from json_populate_recordset(null::${ident(table)}, ${toJsonRows(rows)}::json)
+    ${options.conflictDoNothing ? Prisma.sql`on conflict do nothing` : Prisma.empty}`);
 }
