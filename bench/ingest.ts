@@ -12,7 +12,9 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { iterateOrders } from "../prisma/seed/demo-data";
 import { buildWebhookRequest } from "../tests/support/fake-shopify/webhooks";
-import { BENCH_API_SECRET, BENCH_SHOP, buildApp, percentile, startAppUnderTest } from "./lib/app-under-test";
+import path from "node:path";
+import { BENCH_API_SECRET, BENCH_SHOP, ROOT, buildApp, percentile, startAppUnderTest } from "./lib/app-under-test";
+import { baselineCopyRowsPerSecond, runImportCli, writeOrdersCsv } from "./lib/import-phase";
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     workers: { type: "string", default: "1" },
     "worker-concurrency": { type: "string", default: "8" },
     "no-build": { type: "boolean", default: false },
+    "import-orders": { type: "string", default: "1000000" },
   },
 });
 const deliveries = Number(values.deliveries);
@@ -108,6 +111,27 @@ async function main() {
     const failed = Number((await db.query(`select count(*)::int as n from "WebhookReceipt" where "failureReason" is not null`)).rows[0].n);
     await db.end();
 
+    // Import of order history: the CSV CLI, its own process, in the same database.
+    const importOrders = Number(values["import-orders"]);
+    let importMetrics: Record<string, number> = {};
+    if (importOrders > 0) {
+      const file = path.join(ROOT, "bench", "out", `import-${importOrders}.csv`);
+      console.log(`writing ${importOrders} orders of history as CSV…`);
+      const written = await writeOrdersCsv(file, importOrders);
+      const copyRate = await baselineCopyRowsPerSecond(app.databaseUrl, file);
+      console.log(`importing ${written.orders} orders (${written.rows} rows) with npm run import:orders…`);
+      const run = await runImportCli(app.env, "import-bench.myshopify.com", file);
+      importMetrics = {
+        import_orders: written.orders,
+        import_rows: written.rows,
+        import_seconds: Number(run.seconds.toFixed(1)),
+        import_orders_per_s: Math.round(written.orders / run.seconds),
+        import_rows_per_s: Math.round(written.rows / run.seconds),
+        import_peak_rss_mb: run.peakRssMb,
+        baseline_copy_rows_per_s: Math.round(copyRate),
+      };
+    }
+
     const result = {
       bench: "ingest",
       deliveries: requests.length,
@@ -122,6 +146,7 @@ async function main() {
       processing_failures: failed,
       baseline_insert_per_s: Math.round(baseline),
       ratio_processed_to_baseline: Number((total / processSeconds / baseline).toFixed(2)),
+      ...importMetrics,
     };
     console.log("\n metric                        value");
     for (const [k, v] of Object.entries(result)) if (k !== "bench") console.log(` ${k.padEnd(30)}${v}`);
