@@ -31,7 +31,7 @@ import { storeOrdersInTransaction } from "./store-orders.server";
 import { refreshLoadStatistics, shouldRefreshStatistics } from "../models/statistics.server";
 import type { OrderRecord } from "../shopify/webhook-payloads";
 
-export const IMPORT_BATCH_ORDERS = 500;
+export const IMPORT_BATCH_ORDERS = 1000;
 /** A RUNNING import not updated for this long was abandoned (its process died); it may be taken over. */
 const STALE_AFTER_MS = 2 * 60_000;
 
@@ -154,15 +154,31 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
     }
   };
 
+  // Writing a batch overlaps with reading and parsing the next one: at most one batch is in
+  // flight, and batches commit in file order.
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
     const batch = orders;
     const batchRejections = rejections;
     const rejectedRows = rejectedRowNumbers.size;
     const accepted = acceptedInBatch;
+    const totalRows = counts.totalRows;
     orders = [];
     rejections = [];
     rejectedRowNumbers.clear();
     acceptedInBatch = 0;
+    await inFlight;
+    inFlight = writeBatch(batch, batchRejections, { rejectedRows, accepted, totalRows });
+    // Handled here so a failure while the next batch is being read is not an unhandled
+    // rejection; the next `await inFlight` still throws it.
+    inFlight.catch(() => {});
+  };
+
+  const writeBatch = async (
+    batch: OrderRecord[],
+    batchRejections: Rejection[],
+    { rejectedRows, accepted, totalRows }: { rejectedRows: number; accepted: number; totalRows: number },
+  ) => {
     await prisma.$transaction(
       async (tx) => {
         if (batch.length) await storeOrdersInTransaction(tx, { shop, orders: batch, origin: "IMPORT" });
@@ -175,7 +191,7 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
         await tx.importRun.update({
           where: { id: run.id },
           data: {
-            totalRows: counts.totalRows,
+            totalRows,
             acceptedRows: { increment: accepted },
             rejectedRows: { increment: rejectedRows },
             orders: { increment: batch.length },
@@ -227,7 +243,9 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
     if (!columns) throw new ImportHeaderError("The file is empty: it has no header row.");
     await closeOrder(grouper.finish());
     await flush();
+    await inFlight;
   } catch (error) {
+    await inFlight.catch(() => {});
     const message = error instanceof ImportHeaderError || (error as { code?: string }).code?.startsWith?.("CSV_")
       ? (error as Error).message
       : `The import stopped: ${(error as Error).message}`;
