@@ -1,7 +1,7 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
-import prisma from "./db.server";
+import prisma, { pool } from "./db.server";
 import { env } from "./env.server";
 import { routeShopifyCallsToFake } from "./shopify/fake-shopify-fetch.server";
 import { installShop } from "./services/install-shop.server";
@@ -10,7 +10,7 @@ import { CachedSessionStorage } from "./shopify/cached-session-storage.server";
 if (env.SHOPIFY_FAKE_URL) routeShopifyCallsToFake(env.SHOPIFY_FAKE_URL);
 
 export const apiVersion = ApiVersion.October26;
-export const sessionStorage = new CachedSessionStorage(new PrismaSessionStorage(prisma));
+export const sessionStorage = new CachedSessionStorage(new PrismaSessionStorage(prisma), () => pool.query("select 1"));
 
 const shopify = shopifyApp({
   apiKey: env.SHOPIFY_API_KEY,

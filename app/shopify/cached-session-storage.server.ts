@@ -12,7 +12,15 @@ const TTL_MS = 30_000;
 export class CachedSessionStorage implements SessionStorage {
   private readonly cache = new Map<string, { session: Session | undefined; until: number }>();
 
-  constructor(private readonly inner: SessionStorage) {}
+  /**
+   * `probe` runs before every read that reaches the database: Shopify's Prisma storage retries a
+   * failed read for about ten seconds and then reports a missing table, so an unreachable database
+   * is detected here first, fast and by its own error (the webhook routes answer 503 to it).
+   */
+  constructor(
+    private readonly inner: SessionStorage,
+    private readonly probe: () => Promise<unknown> = async () => {},
+  ) {}
 
   async storeSession(session: Session): Promise<boolean> {
     this.cache.delete(session.id);
@@ -20,9 +28,13 @@ export class CachedSessionStorage implements SessionStorage {
   }
 
   async loadSession(id: string): Promise<Session | undefined> {
-    if (!id.startsWith("offline_")) return this.inner.loadSession(id);
+    if (!id.startsWith("offline_")) {
+      await this.probe();
+      return this.inner.loadSession(id);
+    }
     const hit = this.cache.get(id);
     if (hit && hit.until > Date.now()) return hit.session;
+    await this.probe();
     const session = await this.inner.loadSession(id);
     this.cache.set(id, { session, until: Date.now() + TTL_MS });
     return session;
