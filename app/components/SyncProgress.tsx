@@ -4,7 +4,8 @@
  */
 import { useEffect } from "react";
 import { useRevalidator } from "@remix-run/react";
-import { Badge } from "@shopify/polaris";
+import type { ReactNode } from "react";
+import { Badge, BlockStack, InlineStack, ProgressBar, Text } from "@shopify/polaris";
 import { useI18n } from "../i18n/i18n-context";
 import { en, type MessageKey } from "../i18n/messages";
 
@@ -42,3 +43,26 @@ export function usePolling(active: boolean) {
 export const percent = (done: number, total: number | null) => (total && total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0);
 
 export const runTone = (status: string) => (status === "FAILED" ? "critical" : status === "COMPLETED" ? "success" : "highlight");
+
+/** One long-running job (a backfill or an import): title, status, progress bar, counts, error. */
+export function RunProgress(props: { title: string; status: string; done: number; total: number | null; detail: ReactNode; error?: string | null }) {
+  return (
+    <BlockStack gap="100">
+      <InlineStack gap="200" blockAlign="center">
+        <Text as="h3" variant="headingSm">
+          {props.title}
+        </Text>
+        <RunStatusBadge status={props.status} />
+      </InlineStack>
+      <ProgressBar progress={props.status === "COMPLETED" ? 100 : percent(props.done, props.total)} tone={runTone(props.status)} size="small" />
+      <Text as="p" tone="subdued">
+        {props.detail}
+      </Text>
+      {props.error ? (
+        <Text as="p" tone="critical">
+          {props.error}
+        </Text>
+      ) : null}
+    </BlockStack>
+  );
+}

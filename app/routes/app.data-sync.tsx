@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { authenticateAdmin } from "../services/admin-context.server";
 import { getDataSyncReport, requestBackfill } from "../services/data-sync.server";
 import { domainErrorResponse } from "../services/http-errors.server";
 import { isDomainError } from "../domain/errors";
 import { useI18n } from "../i18n/i18n-context";
-import { percent, RunStatusBadge, runTone, useCodeLabel, usePolling } from "../components/SyncProgress";
+import { RunProgress, useCodeLabel, usePolling } from "../components/SyncProgress";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await authenticateAdmin(request);
@@ -95,27 +95,23 @@ export default function DataSync() {
                 </Text>
               ) : (
                 report.backfills.map((run) => (
-                  <BlockStack gap="100" key={run.id}>
-                    <InlineStack gap="200" blockAlign="center">
-                      <Text as="h3" variant="headingSm">
-                        {codeLabel("dataSync.resource", run.resource)}
-                      </Text>
-                      <RunStatusBadge status={run.status} />
-                    </InlineStack>
-                    <ProgressBar
-                      progress={run.status === "COMPLETED" ? 100 : percent(run.importedLines, run.totalObjects)}
-                      tone={runTone(run.status)}
-                      size="small"
-                    />
-                    <Text as="p" tone="subdued">
-                      {run.totalObjects === null
-                        ? t("dataSync.backfill.countUnknown", { imported: number(run.importedObjects) })
-                        : t("dataSync.backfill.count", { imported: number(run.importedObjects), read: number(run.importedLines), total: number(run.totalObjects) })}
-                      {" · "}
-                      {t("dataSync.startedAt", { at: when(run.startedAt) })}
-                    </Text>
-                    {run.error ? <Text as="p" tone="critical">{run.error}</Text> : null}
-                  </BlockStack>
+                  <RunProgress
+                    key={run.id}
+                    title={codeLabel("dataSync.resource", run.resource)}
+                    status={run.status}
+                    done={run.importedLines}
+                    total={run.totalObjects}
+                    error={run.error}
+                    detail={
+                      <>
+                        {run.totalObjects === null
+                          ? t("dataSync.backfill.countUnknown", { imported: number(run.importedObjects) })
+                          : t("dataSync.backfill.count", { imported: number(run.importedObjects), read: number(run.importedLines), total: number(run.totalObjects) })}
+                        {" · "}
+                        {t("dataSync.startedAt", { at: when(run.startedAt) })}
+                      </>
+                    }
+                  />
                 ))
               )}
             </BlockStack>
@@ -134,30 +130,26 @@ export default function DataSync() {
                 </Text>
               ) : (
                 report.imports.map((run) => (
-                  <BlockStack gap="100" key={run.id}>
-                    <InlineStack gap="200" blockAlign="center">
-                      <Text as="h3" variant="headingSm">
-                        {run.fileName}
-                      </Text>
-                      <RunStatusBadge status={run.status} />
-                    </InlineStack>
-                    <ProgressBar
-                      progress={run.status === "COMPLETED" ? 100 : percent(run.processedOrders, run.orders)}
-                      tone={runTone(run.status)}
-                      size="small"
-                    />
-                    <Text as="p" tone="subdued">
-                      {t("dataSync.imports.progress", {
-                        processed: number(run.processedOrders),
-                        orders: number(run.orders),
-                        accepted: number(run.acceptedRows),
-                        rejected: number(run.rejectedRows),
-                      })}
-                      {" · "}
-                      {t("dataSync.startedAt", { at: when(run.startedAt) })}
-                    </Text>
-                    {run.error ? <Text as="p" tone="critical">{run.error}</Text> : null}
-                  </BlockStack>
+                  <RunProgress
+                    key={run.id}
+                    title={run.fileName}
+                    status={run.status}
+                    done={run.processedOrders}
+                    total={run.orders}
+                    error={run.error}
+                    detail={
+                      <>
+                        {t("dataSync.imports.progress", {
+                          processed: number(run.processedOrders),
+                          orders: number(run.orders),
+                          accepted: number(run.acceptedRows),
+                          rejected: number(run.rejectedRows),
+                        })}
+                        {" · "}
+                        {t("dataSync.startedAt", { at: when(run.startedAt) })}
+                      </>
+                    }
+                  />
                 ))
               )}
             </BlockStack>
