@@ -487,3 +487,75 @@ export function scorePairs(predicted: ArrayLike<number | string>, truth: ArrayLi
     predictedPairs,
   };
 }
+
+function phoneDigits(raw: string): string {
+  const d = raw.replace(/[٠-٩]/g, (c) => String(c.charCodeAt(0) - 0x0660)).replace(/[۰-۹]/g, (c) => String(c.charCodeAt(0) - 0x06f0)).replace(/\D/g, "");
+  return d.length >= 9 ? d.slice(-9) : "";
+}
+
+function emailUser(raw: string): string {
+  const e = raw.trim().toLowerCase();
+  const at = e.indexOf("@");
+  const user = at > 0 ? e.slice(0, at).replace(/\+.*$/, "").replace(/\./g, "") : "";
+  return user.length >= 6 ? user : "";
+}
+
+function buildingNumber(address: string): string {
+  const m = /\d{4}/.exec(address.replace(/[٠-٩]/g, (c) => String(c.charCodeAt(0) - 0x0660)));
+  return m ? m[0] : "";
+}
+
+function oneApart(a: string, b: string): boolean {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && ++d > 1) return false;
+  return true;
+}
+
+/**
+ * Truth restricted to what the data can show: two records of a person are "inferable" when a
+ * chain of that person's records connects them, each step sharing observable evidence beyond a
+ * name: a phone (or one digit apart), an email user name, an address (building number + postcode)
+ * or a birth date. Records that share only a (common) name, or nothing, fall in different groups.
+ * Returns a group label per record; pairwise recall against it is the recall on inferable pairs.
+ */
+export function inferableGroups(records: readonly GeneratedRecord[]): Int32Array {
+  const byPerson = new Map<number, number[]>();
+  records.forEach((r, i) => {
+    const list = byPerson.get(r.person);
+    if (list) list.push(i);
+    else byPerson.set(r.person, [i]);
+  });
+  const label = new Int32Array(records.length).fill(-1);
+  let next = 0;
+  const evidence = (a: GeneratedRecord, b: GeneratedRecord) => {
+    const pa = phoneDigits(a.phone);
+    const pb = phoneDigits(b.phone);
+    if (pa && pb && oneApart(pa, pb)) return true;
+    const ea = emailUser(a.email);
+    if (ea && ea === emailUser(b.email)) return true;
+    const ba = buildingNumber(a.address1);
+    if (ba && a.postcode && ba === buildingNumber(b.address1) && a.postcode === b.postcode) return true;
+    if (a.birth_date && b.birth_date) {
+      const iso = (s: string) => (/^\d{2}\/\d{2}\/\d{4}$/.test(s) ? `${s.slice(6)}-${s.slice(3, 5)}-${s.slice(0, 2)}` : s);
+      if (iso(a.birth_date) === iso(b.birth_date)) return true;
+    }
+    return false;
+  };
+  for (const list of byPerson.values()) {
+    const parent = list.map((_, k) => k);
+    const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x])));
+    for (let x = 0; x < list.length; x++) {
+      for (let y = x + 1; y < list.length; y++) {
+        if (find(x) !== find(y) && evidence(records[list[x]], records[list[y]])) parent[find(x)] = find(y);
+      }
+    }
+    const ids = new Map<number, number>();
+    list.forEach((rec, k) => {
+      const root = find(k);
+      let id = ids.get(root);
+      if (id === undefined) ids.set(root, (id = next++));
+      label[rec] = id;
+    });
+  }
+  return label;
+}

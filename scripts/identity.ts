@@ -4,10 +4,13 @@
  * Output: `id,cluster_id`, one row per input row, in input order. Summary on stderr.
  * Exit codes: 0 ok, 1 unexpected failure, 2 bad arguments or bad CSV (the message names the line).
  */
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, readFileSync, statSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import {
   CsvRowReader,
   CsvSyntaxError,
+  findCsvRowBoundary,
   normalizeIdentityRecord,
   NormalizationContext,
   resolveIdentities,
@@ -76,43 +79,225 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/**
- * Streams the file through the domain's CSV reader (csv-parse costs ~7 µs a row, a quarter of the
- * 1M-row budget) and normalizes each row as it arrives; raw rows are never kept.
- */
-async function readRecords(args: Args, ctx: NormalizationContext, keep: NormalizedIdentityRecord[]): Promise<number> {
-  let columns: [Column, number][] | null = null;
-  let width = 0;
-  let count = 0;
-  const reader = new CsvRowReader((row, line) => {
-    if (!columns) {
-      columns = [...toColumnIndex(row)];
-      width = row.length;
-      return;
-    }
+type ColumnMap = [Column, number][];
+
+/** Turns one parsed row into a normalized record (shared by the main thread and the worker). */
+function makeRowHandler(columns: ColumnMap, width: number, ctx: NormalizationContext, onRecord: (r: NormalizedIdentityRecord) => void) {
+  return (row: string[], line: number) => {
     if (row.length !== width) throw new UsageError(`line ${line}: expected ${width} fields, found ${row.length}`);
     const raw: Record<string, string> = { id: "" };
-    for (const [name, i] of columns) {
-      const v = row[i];
-      if (v) raw[name] = v;
+    for (let c = 0; c < columns.length; c++) {
+      const v = row[columns[c][1]];
+      if (v) raw[columns[c][0]] = v;
     }
-    const record = normalizeIdentityRecord(raw as unknown as RawIdentityRecord, ctx);
-    if (!args.normalizeOnly) keep.push(record);
-    count++;
-  });
+    onRecord(normalizeIdentityRecord(raw as unknown as RawIdentityRecord, ctx));
+  };
+}
+
+/** Files smaller than this are read on one thread: starting a worker costs more than it saves. */
+const PARALLEL_MIN_BYTES = Number(process.env.IDENTITY_PARALLEL_MIN_BYTES) || 8 << 20;
+
+/**
+ * Streams the file through the domain's CSV reader (csv-parse costs ~7 µs a row, a quarter of the
+ * 1M-row budget) and normalizes each row as it arrives; raw rows are never kept. Large files are
+ * cut in two at a row boundary: a worker thread normalizes the second half while this thread does
+ * the first, and sends its records back as columns of strings (cheap to copy between threads).
+ */
+async function readRecords(args: Args, ctx: NormalizationContext, keep: NormalizedIdentityRecord[]): Promise<number> {
+  let size = 0;
   try {
-    for await (const chunk of createReadStream(args.input, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+    size = statSync(args.input).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new UsageError(`cannot read ${args.input}: no such file`);
+    throw err;
+  }
+  let columns: ColumnMap | null = null;
+  let width = 0;
+  let count = 0;
+  let handle: ((row: string[], line: number) => void) | null = null;
+  const onRecord = (r: NormalizedIdentityRecord) => {
+    if (!args.normalizeOnly) keep.push(r);
+    count++;
+  };
+  const reader = new CsvRowReader((row, line) => {
+    if (handle) return handle(row, line);
+    columns = [...toColumnIndex(row)];
+    width = row.length;
+    handle = makeRowHandler(columns, width, ctx, onRecord);
+  });
+  let worker: Promise<WorkerResult> | null = null;
+  let bytes: Buffer | null = null;
+  let cut: { offset: number; line: number } | null = null;
+  const feed = (into: CsvRowReader, from: number, to: number) => {
+    const decoder = new TextDecoder("utf-8");
+    for (let at = from; at < to; at += 1 << 20) {
+      into.push(decoder.decode((bytes as Buffer).subarray(at, Math.min(to, at + (1 << 20))), { stream: true }));
+      // The header comes first; the worker needs its column map.
+      if (cut && !worker && columns && into === reader) {
+        worker = startWorker({ input: args.input, start: cut.offset, line: cut.line, columns, width, country: args.country, keep: !args.normalizeOnly });
+      }
+    }
+    into.push(decoder.decode());
+  };
+  try {
+    if (size >= PARALLEL_MIN_BYTES) {
+      bytes = readFileSync(args.input);
+      cut = findCsvRowBoundary(bytes, bytes.length >> 1);
+      feed(reader, 0, cut ? cut.offset : bytes.length);
+      // No worker when the header alone filled the first half: read on here.
+      if (cut && !worker) feed(reader, cut.offset, bytes.length);
+      reader.end();
+    } else {
+      for await (const chunk of createReadStream(args.input, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+        reader.push(chunk as string);
+      }
+      reader.end();
+    }
+  } catch (err) {
+    if (worker) void (worker as Promise<WorkerResult>).catch(() => undefined);
+    if (err instanceof CsvSyntaxError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (!columns) throw new UsageError("line 1: the file is empty; expected a header with an id column");
+  if (process.env.IDENTITY_DEBUG) process.stderr.write(`main half done ${Date.now() % 100000}\n`);
+  if (worker && cut && bytes) {
+    let result: WorkerResult | null = null;
+    try {
+      result = await (worker as Promise<WorkerResult>);
+    } catch (err) {
+      // A worker that cannot start (no tsx loader, resource limits) only costs time.
+      process.stderr.write(`identity: worker thread failed (${(err as Error).message}); reading the rest on one thread\n`);
+    }
+    if (process.env.IDENTITY_DEBUG) process.stderr.write(`worker received ${Date.now() % 100000}\n`);
+    if (result) {
+      if (result.error) throw new UsageError(result.error);
+      count += result.count;
+      if (result.records) appendWireRecords(result.records, ctx, keep);
+    } else {
+      const rest = new CsvRowReader(handle as unknown as (row: string[], line: number) => void, cut.line);
+      try {
+        feed(rest, cut.offset, bytes.length);
+        rest.end();
+      } catch (err) {
+        if (err instanceof CsvSyntaxError) throw new UsageError(err.message);
+        throw err;
+      }
+    }
+  }
+  return count;
+}
+
+interface WorkerJob {
+  input: string;
+  start: number;
+  line: number;
+  columns: ColumnMap;
+  width: number;
+  country: string;
+  keep: boolean;
+}
+
+/** Normalized records as columns; name parts travel as text and are re-interned on arrival. */
+interface WireRecords {
+  id: string[];
+  first: (string | null)[];
+  middle: (string | null)[];
+  last: (string | null)[];
+  lastUncertain: Uint8Array;
+  email: (string | null)[];
+  phone: (string | null)[];
+  phoneAsWritten: (string | null)[];
+  externalId: (string | null)[];
+  city: (string | null)[];
+  postcode: (string | null)[];
+  address: (string | null)[];
+  birthDate: Int32Array;
+}
+
+interface WorkerResult {
+  count: number;
+  error: string | null;
+  records: WireRecords | null;
+}
+
+function startWorker(job: WorkerJob): Promise<WorkerResult> {
+  // The worker runs this same file; tsx's loader has to be registered in it first.
+  const api = process.env.IDENTITY_TSX_API ?? new URL("../node_modules/tsx/dist/esm/api/index.mjs", import.meta.url).href;
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+  const worker = new Worker(code, { eval: true, workerData: job });
+  return new Promise((resolve, reject) => {
+    worker.once("message", (m: WorkerResult) => resolve(m));
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`normalization worker exited with code ${code}`)));
+  });
+}
+
+async function runWorker(job: WorkerJob): Promise<void> {
+  if (process.env.IDENTITY_DEBUG) process.stderr.write(`worker start ${Date.now() % 100000}\n`);
+  setFlagsFromString("--max-semi-space-size=32");
+  const ctx = new NormalizationContext(job.country);
+  let count = 0;
+  const cols: WireRecords = {
+    id: [], first: [], middle: [], last: [], lastUncertain: new Uint8Array(0), email: [], phone: [], phoneAsWritten: [],
+    externalId: [], city: [], postcode: [], address: [], birthDate: new Int32Array(0),
+  };
+  const flags: number[] = [];
+  const births: number[] = [];
+  const handle = makeRowHandler(job.columns, job.width, ctx, (r) => {
+    count++;
+    if (!job.keep) return;
+    cols.id.push(r.id);
+    cols.first.push(r.first ? r.first.text : null);
+    cols.middle.push(r.middle ? r.middle.text : null);
+    cols.last.push(r.last ? r.last.text : null);
+    flags.push(r.lastUncertain ? 1 : 0);
+    cols.email.push(r.email);
+    cols.phone.push(r.phone);
+    cols.phoneAsWritten.push(r.phoneAsWritten);
+    cols.externalId.push(r.externalId);
+    cols.city.push(r.city);
+    cols.postcode.push(r.postcode);
+    cols.address.push(r.address);
+    births.push(r.birthDate);
+  });
+  const reader = new CsvRowReader(handle, job.line);
+  let error: string | null = null;
+  try {
+    for await (const chunk of createReadStream(job.input, { encoding: "utf8", start: job.start, highWaterMark: 1 << 20 })) {
       reader.push(chunk as string);
     }
     reader.end();
   } catch (err) {
-    if (err instanceof CsvSyntaxError) throw new UsageError(err.message);
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === "ENOENT") throw new UsageError(`cannot read ${args.input}: no such file`);
-    throw err;
+    if (err instanceof CsvSyntaxError || err instanceof UsageError) error = err.message;
+    else throw err;
   }
-  if (!columns) throw new UsageError("line 1: the file is empty; expected a header with an id column");
-  return count;
+  cols.lastUncertain = Uint8Array.from(flags);
+  cols.birthDate = Int32Array.from(births);
+  const result: WorkerResult = { count, error, records: job.keep && !error ? cols : null };
+  if (process.env.IDENTITY_DEBUG) process.stderr.write(`worker done ${Date.now() % 100000}\n`);
+  parentPort!.postMessage(result, result.records ? [cols.lastUncertain.buffer as ArrayBuffer, cols.birthDate.buffer as ArrayBuffer] : []);
+}
+
+function appendWireRecords(w: WireRecords, ctx: NormalizationContext, keep: NormalizedIdentityRecord[]): void {
+  const token = (t: string | null) => (t === null ? null : ctx.names.get(t));
+  const str = (t: string | null) => (t === null ? null : ctx.intern(t));
+  for (let i = 0; i < w.id.length; i++) {
+    keep.push({
+      id: w.id[i],
+      first: token(w.first[i]),
+      middle: token(w.middle[i]),
+      last: token(w.last[i]),
+      lastUncertain: w.lastUncertain[i] === 1,
+      email: w.email[i],
+      phone: w.phone[i],
+      phoneAsWritten: w.phoneAsWritten[i],
+      externalId: w.externalId[i],
+      city: str(w.city[i]),
+      postcode: str(w.postcode[i]),
+      address: w.address[i],
+      birthDate: w.birthDate[i],
+    });
+  }
 }
 
 async function writeClusters(path: string, records: NormalizedIdentityRecord[], clusterOf: Int32Array): Promise<void> {
@@ -134,6 +319,9 @@ async function writeClusters(path: string, records: NormalizedIdentityRecord[], 
 
 async function main(): Promise<number> {
   const started = performance.now();
+  // Normalizing allocates many short-lived strings; a larger young generation (default 16 MB)
+  // lets them die in cheap scavenges instead of being promoted: ~20% faster on 1M rows.
+  setFlagsFromString("--max-semi-space-size=32");
   const args = parseArgs(process.argv.slice(2));
   const ctx = new NormalizationContext(args.country);
   const records: NormalizedIdentityRecord[] = [];
@@ -162,6 +350,9 @@ async function main(): Promise<number> {
   }
   summary.normalize_seconds = round((normalizedAt - started) / 1000);
   summary.seconds = round((performance.now() - started) / 1000);
+  // CPU of all threads since start: next to wall time it shows when the machine was busy.
+  const cpu = process.cpuUsage();
+  summary.cpu_seconds = round((cpu.user + cpu.system) / 1e6);
   summary.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
   process.stderr.write(`identity ${args.normalizeOnly ? "normalize-only" : "resolve"}: ${Object.entries(summary).map(([k, v]) => `${k}=${v}`).join(" ")}\n`);
   return 0;
@@ -171,7 +362,9 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-main().then(
+if (!isMainThread) {
+  void runWorker(workerData as WorkerJob);
+} else main().then(
   (code) => process.exit(code),
   (err) => {
     if (err instanceof UsageError) {

@@ -12,6 +12,7 @@ export type JobName =
   | "store-order"
   | "store-customer"
   | "order-stored"
+  | "customer-stored"
   | "run-backfill"
   | "import-backfill-result"
   | "process-import";

@@ -5,7 +5,7 @@
 import type { TaskList } from "graphile-worker";
 import { processWebhookReceipt } from "../services/process-webhook.server";
 import { markReceiptFailed } from "../models/webhook-receipt.server";
-import { runOrderStoredSteps } from "../services/order-stored.server";
+import { runCustomerStoredSteps, runOrderStoredSteps } from "../services/order-stored.server";
 import { advanceBackfill, endBackfillRun, importBackfillResult } from "../services/backfill.server";
 import { checkImportProcessed } from "../services/import-orders.server";
 import { getShop } from "../models/shop.server";
@@ -50,6 +50,10 @@ export const taskList: TaskList = {
   "order-stored": async (payload) => {
     const { shop, orderGids } = payload as { shop: string; orderGids: string[] };
     await runOrderStoredSteps({ shop, orderGids });
+  },
+  "customer-stored": async (payload) => {
+    const { shop, customerGids } = payload as { shop: string; customerGids: string[] };
+    await runCustomerStoredSteps({ shop, customerGids });
   },
   "run-backfill": (payload, helpers) =>
     backfillStep(payload, helpers, (job, graphql) => advanceBackfill({ shop: job.shop, runId: job.runId, poll: job.poll ?? 0, graphql })),

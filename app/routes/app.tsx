@@ -34,6 +34,8 @@ function Navigation() {
       </Link>
       <Link to="/app/data-sync">{t("nav.dataSync")}</Link>
       <Link to="/app/import">{t("nav.import")}</Link>
+      <Link to="/app/customers">{t("nav.customers")}</Link>
+      <Link to="/app/review">{t("nav.review")}</Link>
     </NavMenu>
   );
 }

@@ -30,6 +30,7 @@ import {
   type AssembledObject,
 } from "../shopify/bulk-records";
 import { storeCustomersInTransaction, storeOrdersInTransaction } from "./store-orders.server";
+import { enqueueCustomerStored } from "./order-stored.server";
 import { refreshLoadStatistics, shouldRefreshStatistics } from "../models/statistics.server";
 import type { CustomerRecord, OrderRecord, RefundRecord } from "../shopify/webhook-payloads";
 
@@ -209,7 +210,10 @@ export async function importBackfillResult(
     const stored = customers.length + orders.length;
     await prisma.$transaction(
       async (tx) => {
-        if (customers.length) await storeCustomersInTransaction(tx, { shop, customers, origin: "BACKFILL" });
+        if (customers.length) {
+          const customerGids = await storeCustomersInTransaction(tx, { shop, customers, origin: "BACKFILL" });
+          await enqueueCustomerStored(tx, { shop, customerGids });
+        }
         if (orders.length) await storeOrdersInTransaction(tx, { shop, orders, refunds, origin: "BACKFILL" });
         const moved = await tx.backfillRun.updateMany({
           where: { id: runId, importedLines: committed },

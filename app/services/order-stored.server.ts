@@ -1,3 +1,7 @@
+import type { Prisma } from "@prisma/client";
+import { enqueueJobs } from "../jobs/queue.server";
+import { attachStoredCustomers, attachStoredOrders } from "./resolve-identity.server";
+
 /**
  * Steps that follow an order being stored or changed (a new refund, a cancellation). Each later
  * capability adds its step here: attach the order to a unified profile (#4), earn or claw back
@@ -15,3 +19,28 @@ export function registerOrderStep(step: OrderStep): void {
 export async function runOrderStoredSteps(input: { shop: string; orderGids: string[] }): Promise<void> {
   for (const step of steps) await step(input);
 }
+
+/** Steps that follow customers being stored or changed (the `customer-stored` job). */
+export type CustomerStep = (input: { shop: string; customerGids: string[] }) => Promise<void>;
+
+const customerSteps: CustomerStep[] = [];
+
+export function registerCustomerStep(step: CustomerStep): void {
+  customerSteps.push(step);
+}
+
+export async function runCustomerStoredSteps(input: { shop: string; customerGids: string[] }): Promise<void> {
+  for (const step of customerSteps) await step(input);
+}
+
+/** Enqueues `customer-stored` for the customers a transaction wrote, 500 per job, in that transaction. */
+export async function enqueueCustomerStored(tx: Prisma.TransactionClient, { shop, customerGids }: { shop: string; customerGids: string[] }): Promise<void> {
+  const gids = [...customerGids].sort();
+  const chunks: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < gids.length; i += 500) chunks.push({ shop, customerGids: gids.slice(i, i + 500) });
+  await enqueueJobs(tx, "customer-stored", chunks);
+}
+
+// Unified profiles (#4): orders and customers attach to a profile once stored.
+registerOrderStep(attachStoredOrders);
+registerCustomerStep(attachStoredCustomers);

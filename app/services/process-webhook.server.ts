@@ -13,6 +13,7 @@ import { getReceiptState, markReceiptProcessed, requireReceiptById } from "../mo
 import { markShopUninstalled, updateShopScopes } from "../models/shop.server";
 import { markCustomerDeleted } from "../models/customer.server";
 import { storeCustomersInTransaction, storeOrdersInTransaction } from "./store-orders.server";
+import { enqueueCustomerStored } from "./order-stored.server";
 import { redactCustomer, redactShop } from "./redact.server";
 import { handleBulkOperationFinished } from "./backfill.server";
 import {
@@ -87,7 +88,10 @@ async function storeReceipts(tx: Prisma.TransactionClient, shop: string, ownId: 
   orders.sort((a, b) => (a.orderGid < b.orderGid ? -1 : a.orderGid > b.orderGid ? 1 : 0));
   customers.sort((a, b) => (a.customerGid < b.customerGid ? -1 : a.customerGid > b.customerGid ? 1 : 0));
   await storeOrdersInTransaction(tx, { shop, orders, refunds, origin: "WEBHOOK" });
-  if (customers.length) await storeCustomersInTransaction(tx, { shop, customers, origin: "WEBHOOK" });
+  if (customers.length) {
+    const customerGids = await storeCustomersInTransaction(tx, { shop, customers, origin: "WEBHOOK" });
+    await enqueueCustomerStored(tx, { shop, customerGids });
+  }
   if (stored.length) await tx.$executeRaw`update "WebhookReceipt" set "processedAt" = now(), "failedAt" = null, "failureReason" = null where id = any(${stored}::bigint[])`;
   return ownParsed;
 }

@@ -1,4 +1,5 @@
 import type { Prisma } from "@prisma/client";
+import { deleteShopIdentity, redactMembers } from "../models/profile.server";
 
 type Tx = Prisma.TransactionClient;
 
@@ -16,10 +17,12 @@ export async function redactCustomer(tx: Tx, { shop, customerGid, orderGids }: {
     where: { shop, OR: [{ customerGid }, { orderGid: { in: orderGids } }] },
     data: { email: null, phone: null, firstName: null, lastName: null, address1: null, address2: null, city: null, province: null, zip: null },
   });
+  await redactMembers(tx, { shop, memberKeys: [customerGid, ...orderGids] });
 }
 
 /** shop/redact (48 h after uninstall): erase everything Wafa holds for the shop. */
 export async function redactShop(tx: Tx, { shop, keepReceiptId }: { shop: string; keepReceiptId: bigint }) {
+  await deleteShopIdentity(tx, { shop });
   await tx.refundLine.deleteMany({ where: { shop } });
   await tx.refund.deleteMany({ where: { shop } });
   await tx.orderLine.deleteMany({ where: { shop } });

@@ -26,6 +26,7 @@ export function normalizeCity(raw: string | null | undefined): string | null {
 /** Postcode for comparison: ASCII digits; a Saudi ZIP+4 (12345-6789) keeps its 5-digit ZIP. */
 export function normalizePostcode(raw: string | null | undefined, country: string): string | null {
   if (!raw) return null;
+  if (raw.length === 5 && /^[1-9]\d{4}$/.test(raw)) return raw; // the common case: a plain 5-digit code
   const folded = foldText(raw).replace(/[^a-z0-9]/g, "").toUpperCase();
   if (folded.length === 0 || /^0+$/.test(folded)) return null;
   if (country.toUpperCase() === "SA" && /^\d{5}(\d{4})?$/.test(folded)) return folded.slice(0, 5);
@@ -46,12 +47,25 @@ export function normalizeAddress(...parts: (string | null | undefined)[]): strin
         keys.add(String(Number(w)));
         continue;
       }
-      const k = toCoarseSkeleton(toPhoneticForm(w).skeleton).replace(/z/g, "d");
+      const k = placeKey(w);
       if (k.length >= 2) keys.add(k);
     }
   }
   if (keys.size === 0) return null;
   return [...keys].sort().join(" ");
+}
+
+const placeKeyCache = new Map<string, string>();
+
+/** Sound key of one place word; street and district words repeat on every record, so memoized. */
+function placeKey(word: string): string {
+  let k = placeKeyCache.get(word);
+  if (k === undefined) {
+    k = toCoarseSkeleton(toPhoneticForm(word).skeleton).replace(/z/g, "d");
+    if (placeKeyCache.size >= 50_000) placeKeyCache.clear();
+    placeKeyCache.set(word, k);
+  }
+  return k;
 }
 
 function placeWords(raw: string): string[] {

@@ -16,10 +16,16 @@ export class CsvSyntaxError extends Error {
  */
 export class CsvRowReader {
   private rest = "";
-  private line = 1;
+  private line: number;
   private started = false;
 
-  constructor(private readonly onRow: (fields: string[], line: number) => void) {}
+  /** `firstLine`: line number of the first character pushed (for a slice of a larger file). */
+  constructor(
+    private readonly onRow: (fields: string[], line: number) => void,
+    firstLine = 1,
+  ) {
+    this.line = firstLine;
+  }
 
   /** Parses every complete row in `chunk` (plus what was left over from the previous chunk). */
   push(chunk: string): void {
@@ -134,4 +140,27 @@ export class CsvRowReader {
     }
     return pos;
   }
+}
+
+/**
+ * Byte offset near `target` where a CSV row starts (just after a line break outside quotes), and
+ * the line number there, or null when there is none after `target`. Quote parity decides what
+ * is inside a field: RFC 4180 doubles quotes inside quoted fields, so parity is exact.
+ */
+export function findCsvRowBoundary(bytes: Uint8Array, target: number): { offset: number; line: number } | null {
+  let inQuotes = false;
+  let line = 1;
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i];
+    if (c === 34) inQuotes = !inQuotes;
+    else if (c === 10) {
+      line++;
+      if (!inQuotes && i + 1 >= target) return i + 1 < n ? { offset: i + 1, line } : null;
+    } else if (c === 13 && !inQuotes && bytes[i + 1] !== 10) {
+      line++;
+      if (i + 1 >= target) return i + 1 < n ? { offset: i + 1, line } : null;
+    }
+  }
+  return null;
 }

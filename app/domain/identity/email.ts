@@ -41,7 +41,9 @@ function toAsciiDomain(domain: string): string | null {
 export function normalizeEmail(raw: string | null | undefined): NormalizedEmail | null {
   if (!raw) return null;
   // No accent stripping here: bücher.de and bucher.de are different domains (IDNA keeps the ü).
-  const text = toAsciiDigits(raw.normalize("NFKC")).trim().toLowerCase().replace(/^mailto:/, "");
+  // NFKC and digit folding change nothing in printable ASCII, the usual case: skip them.
+  const folded = /^[\x20-\x7e]*$/.test(raw) ? raw : toAsciiDigits(raw.normalize("NFKC"));
+  const text = folded.trim().toLowerCase().replace(/^mailto:/, "");
   const at = text.lastIndexOf("@");
   if (at <= 0 || at === text.length - 1 || /\s/.test(text)) return null;
   let local = text.slice(0, at);

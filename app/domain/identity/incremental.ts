@@ -1,9 +1,9 @@
 import { ConstrainedUnionFind } from "./cluster";
-import { getJunkVerdict, type JunkIdentifier } from "./junk";
+import { getJunkVerdict, isContestedIdentifier, type JunkIdentifier } from "./junk";
 import { getBlockingKeys, getDeterministicKeys } from "./keys";
 import type { NormalizedIdentityRecord } from "./record";
-import { compareLinks, DEFAULT_RESOLVE_OPTIONS, type IdentityLink, type ResolveOptions } from "./resolve";
-import { namesConflict, scorePair, type ScoreContext } from "./score";
+import { compareLinks, DEFAULT_RESOLVE_OPTIONS, MIN_SUPPORT_TO_OVERRULE_CONFLICT, type IdentityLink, type ResolveOptions } from "./resolve";
+import { pairConflicts, scorePair, type ScoreContext } from "./score";
 
 export interface AttachResult {
   index: number;
@@ -31,6 +31,7 @@ export class IdentityIndex {
   private readonly keysOf: string[][] = [];
   private readonly postings = new Map<string, number[]>();
   private readonly deadKeys = new Map<string, JunkIdentifier | null>();
+  private readonly contested = new Set<string>();
   private readonly edges = new Map<string, Edge>();
   private readonly adjacency: Set<number>[] = [];
   private readonly rejected = new Set<string>();
@@ -39,7 +40,7 @@ export class IdentityIndex {
 
   constructor(options: Partial<ResolveOptions> = {}) {
     this.opt = { ...DEFAULT_RESOLVE_OPTIONS, ...options, explain: true };
-    this.ctx = { weights: this.opt.weights, isJunk: (k) => this.deadKeys.has(k) };
+    this.ctx = { weights: this.opt.weights, isJunk: (k) => this.deadKeys.has(k), isContested: (k) => this.contested.has(k) };
     for (const [a, b] of this.opt.rejected) this.rejected.add(pairId(a, b));
   }
 
@@ -71,8 +72,11 @@ export class IdentityIndex {
         : list.length > this.opt.maxBlockSize
           ? ({} as JunkIdentifier)
           : null;
-      if (verdict) {
-        this.deadKeys.set(key, detSet.has(key) ? verdict : null);
+      const newlyContested =
+        !verdict && detSet.has(key) && !this.contested.has(key) && isContestedIdentifier(list.map((i) => this.records[i]));
+      if (newlyContested) this.contested.add(key);
+      if (verdict || newlyContested) {
+        if (verdict) this.deadKeys.set(key, detSet.has(key) ? verdict : null);
         // Pairs that met only through this key lose their edge.
         for (let x = 0; x < list.length; x++) {
           for (let y = x + 1; y < list.length; y++) {
@@ -142,7 +146,7 @@ export class IdentityIndex {
       const s = scorePair(this.records[a], this.records[b], this.ctx, true);
       const link: IdentityLink = { a: Math.min(a, b), b: Math.max(a, b), score: s.score, deterministic: s.deterministic, reasons: s.reasons };
       let kind: Edge["kind"] | null = null;
-      if (s.deterministic) kind = namesConflict(s.names) ? "cannot" : "link";
+      if (s.deterministic) kind = pairConflicts(s) ? "cannot" : "link";
       else if (s.score >= this.opt.thresholds.link) kind = "link";
       else if (s.score >= this.opt.thresholds.review) kind = "review";
       if (kind) this.edges.set(id, { a: link.a, b: link.b, score: s.score, kind, link });
@@ -161,6 +165,16 @@ export class IdentityIndex {
       touched.add(a);
       touched.add(b);
     }
+  }
+
+  /** Records linked (not merely cannot-linked) to both a and b. */
+  private commonLinkNeighbors(a: number, b: number): number {
+    let common = 0;
+    for (const x of this.adjacency[a]) {
+      if (x === b || !this.adjacency[b].has(x)) continue;
+      if (this.edges.get(pairId(a, x))?.kind === "link" && this.edges.get(pairId(b, x))?.kind === "link") common++;
+    }
+    return common;
   }
 
   /** Greedy clustering, exactly as in batch, over the edge-connected region of the touched records. */
@@ -187,8 +201,9 @@ export class IdentityIndex {
       for (const o of this.adjacency[m]) {
         if (o < m) continue;
         const e = this.edges.get(pairId(m, o)) as Edge;
-        if (e.kind === "cannot") uf.addCannotLink(local.get(m) as number, local.get(o) as number);
-        else links.push(e);
+        if (e.kind === "cannot") {
+          if (this.commonLinkNeighbors(m, o) < MIN_SUPPORT_TO_OVERRULE_CONFLICT) uf.addCannotLink(local.get(m) as number, local.get(o) as number);
+        } else links.push(e);
       }
     }
     for (const id of this.rejected) {

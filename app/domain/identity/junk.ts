@@ -95,3 +95,11 @@ export function getJunkVerdict(
   }
   return null;
 }
+
+/**
+ * True when records sharing an identifier carry two clearly different first names (a household's
+ * phone). Like junk verdicts it only moves from false to true as records are added.
+ */
+export function isContestedIdentifier(records: readonly NormalizedIdentityRecord[]): boolean {
+  return records.length >= 2 && countDistinctNames(records, 2) >= 2;
+}

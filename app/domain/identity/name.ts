@@ -15,6 +15,11 @@ export interface NormalizedName {
   /** Father's / middle name when the record gives three or more tokens. */
   middle: NameToken | null;
   last: NameToken | null;
+  /**
+   * True when `last` may be a father's name rather than a family name: "Sara bin Khalid", or a
+   * first_name field "Sara Khalid" with no last_name. Such a last name only counts when it agrees.
+   */
+  lastUncertain: boolean;
 }
 
 const CONNECTORS = new Set(["bin", "ibn", "ben", "bint", "binti", "بن", "ابن", "بنت"]);
@@ -54,14 +59,32 @@ function stripGluedArticle(token: string): string {
  * Abdallah and "Abd Allah" agree. Returns [] for placeholder names such as "walk-in".
  */
 export function toNameTokens(raw: string): string[] {
+  return toNameParts(raw).tokens;
+}
+
+/** Tokens of a name field, and where a patronymic ("bin X", "بن X") starts (-1 when none). */
+export interface NameParts {
+  tokens: string[];
+  lineageAt: number;
+}
+
+const NO_NAME: NameParts = { tokens: [], lineageAt: -1 };
+
+/** toNameTokens, also telling which token followed a connector (bin, ibn, بن). */
+export function toNameParts(raw: string): NameParts {
   const folded = foldText(raw).trim();
-  if (folded.length === 0) return [];
+  if (folded.length === 0) return NO_NAME;
   const words = tokenize(folded);
-  if (words.length === 0 || PLACEHOLDER_NAMES.has(words.join(" "))) return [];
+  if (words.length === 0 || PLACEHOLDER_NAMES.has(words.join(" "))) return NO_NAME;
   const out: string[] = [];
+  let lineageAt = -1;
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
-    if (CONNECTORS.has(w) || TITLES.has(w) || ARTICLES.has(w)) continue;
+    if (CONNECTORS.has(w)) {
+      if (lineageAt < 0 && out.length > 0) lineageAt = out.length;
+      continue;
+    }
+    if (TITLES.has(w) || ARTICLES.has(w)) continue;
     if (w === "abd" || w === "عبد" || w === "abdul" || w === "abdel" || w === "abdal" || w === "abdu") {
       let j = i + 1;
       while (j < words.length && ARTICLES.has(words[j])) j++;
@@ -84,7 +107,7 @@ export function toNameTokens(raw: string): string[] {
     }
     out.push(stripGluedArticle(w));
   }
-  return out;
+  return { tokens: out, lineageAt: lineageAt < out.length ? lineageAt : -1 };
 }
 
 function joinAbd(abd: string, rest: string): string {
@@ -126,14 +149,20 @@ export function toNormalizedName(
   firstName: string | undefined,
   lastName: string | undefined,
   fullName: string | undefined,
-  tokenize: (raw: string) => string[] = toNameTokens,
+  tokenize: (raw: string) => NameParts = toNameParts,
 ): NormalizedName {
-  let firstTokens = firstName ? tokenize(firstName) : [];
-  let lastTokens = lastName ? tokenize(lastName) : [];
+  let firstTokens = firstName ? tokenize(firstName).tokens : [];
+  let lastTokens = lastName ? tokenize(lastName).tokens : [];
+  let lastUncertain = false;
   if (firstTokens.length === 0 && lastTokens.length === 0 && fullName) {
-    const all = tokenize(fullName);
+    const parts = tokenize(fullName);
+    const all = parts.tokens;
     firstTokens = all.slice(0, all.length > 1 ? all.length - 1 : 1);
     lastTokens = all.length > 1 ? all.slice(all.length - 1) : [];
+    // "Sara bin Khalid": the last word is her father's name unless a family name follows it.
+    lastUncertain = parts.lineageAt >= 0 && parts.lineageAt === all.length - 1;
+  } else if (lastTokens.length === 0 && firstTokens.length > 1) {
+    lastUncertain = true;
   }
   const first = firstTokens[0] ?? lastTokens[0];
   const rest = firstTokens.length ? [...firstTokens.slice(1), ...lastTokens] : lastTokens.slice(1);
@@ -143,6 +172,7 @@ export function toNormalizedName(
     first: first ? table.get(first) : null,
     middle: middle ? table.get(middle) : null,
     last: last ? table.get(last) : null,
+    lastUncertain: lastUncertain && last !== undefined,
   };
 }
 

@@ -1,7 +1,7 @@
 import { normalizeAddress, normalizeCity, normalizePostcode } from "./address";
 import { normalizeEmail } from "./email";
-import { NameTokenTable, toNameTokens, toNormalizedName, type NameToken } from "./name";
-import { normalizePhone } from "./phone";
+import { NameTokenTable, toNameParts, toNormalizedName, type NameParts, type NameToken } from "./name";
+import { isPlaceholderNumber, normalizePhone, toSaudiMobileE164 } from "./phone";
 import { foldText, toAsciiDigits } from "./text";
 
 /** A customer record as it arrives (CSV row, Shopify customer, POS order). Any field may be absent. */
@@ -28,6 +28,8 @@ export interface NormalizedIdentityRecord {
   first: NameToken | null;
   middle: NameToken | null;
   last: NameToken | null;
+  /** `last` may be a father's name (see NormalizedName); absent means false. */
+  lastUncertain?: boolean;
   /** Canonical email, or null when absent or malformed. Placeholders are kept: junk rules drop them. */
   email: string | null;
   /** Valid phone in E.164, or null. Placeholders are kept: junk rules drop them. */
@@ -48,7 +50,7 @@ export class NormalizationContext {
   private readonly strings = new Map<string, string>();
   private readonly cityCache = new Map<string, string | null>();
   private readonly phoneCache = new Map<string, ReturnType<typeof normalizePhone>>();
-  private readonly nameCache = new Map<string, string[]>();
+  private readonly nameCache = new Map<string, NameParts>();
   private readonly addressCache = new Map<string, string | null>();
 
   constructor(readonly defaultCountry: string) {}
@@ -73,10 +75,10 @@ export class NormalizationContext {
   }
 
   /** Name tokens of a raw name field; names repeat heavily, so this is memoized. */
-  nameTokens(raw: string): string[] {
+  nameTokens(raw: string): NameParts {
     let hit = this.nameCache.get(raw);
     if (hit === undefined) {
-      hit = toNameTokens(raw);
+      hit = toNameParts(raw);
       if (this.nameCache.size > 200_000) this.nameCache.clear();
       this.nameCache.set(raw, hit);
     }
@@ -96,6 +98,11 @@ export class NormalizationContext {
   }
 
   phone(raw: string, country: string): ReturnType<typeof normalizePhone> {
+    if (country === "SA") {
+      // Most numbers in a Saudi shop are mobiles: no regex, no cache, no libphonenumber.
+      const fast = toSaudiMobileE164(raw);
+      if (fast) return { value: fast, linkable: !isPlaceholderNumber(fast.slice(4)), valid: true };
+    }
     // Same digits, same result: "050 123 4567", "050-123-4567" and "٠٥٠١٢٣٤٥٦٧" share one parse.
     const cleaned = raw.replace(/[\s\-().]/g, "");
     const key = country === this.defaultCountry ? cleaned : `${country}|${cleaned}`;
@@ -118,8 +125,18 @@ const COUNTRY_NAMES: Record<string, string> = {
 };
 
 /** ISO 3166 alpha-2 code of a country field ("SA", "Saudi Arabia", "السعودية"), or null. */
+const countryCache = new Map<string, string | null>();
+
 export function parseCountry(raw: string | null | undefined): string | null {
   if (!raw) return null;
+  const hit = countryCache.get(raw);
+  if (hit !== undefined) return hit;
+  const code = parseCountryUncached(raw);
+  if (countryCache.size < 10_000) countryCache.set(raw, code);
+  return code;
+}
+
+function parseCountryUncached(raw: string): string | null {
   const t = raw.trim();
   if (/^[A-Za-z]{2}$/.test(t)) return t.toUpperCase();
   return COUNTRY_NAMES[foldText(t).replace(/\s+/g, " ")] ?? null;
@@ -160,6 +177,7 @@ export function normalizeIdentityRecord(
     first: name.first,
     middle: name.middle,
     last: name.last,
+    lastUncertain: name.lastUncertain,
     email: email ? email.value : null,
     phone: phone && phone.valid ? phone.value : null,
     phoneAsWritten: phone && !phone.valid ? phone.value : null,

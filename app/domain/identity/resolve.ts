@@ -1,11 +1,11 @@
 import { ConstrainedUnionFind } from "./cluster";
-import { DEFAULT_JUNK_OPTIONS, getJunkVerdict, type JunkIdentifier, type JunkOptions } from "./junk";
+import { DEFAULT_JUNK_OPTIONS, getJunkVerdict, isContestedIdentifier, type JunkIdentifier, type JunkOptions } from "./junk";
 import { getBlockingKeys, getDeterministicKeys } from "./keys";
 import { isUnusableRecord, type NormalizedIdentityRecord } from "./record";
 import {
   DEFAULT_MATCH_WEIGHTS,
   DEFAULT_THRESHOLDS,
-  namesConflict,
+  pairConflicts,
   scorePair,
   type MatchReason,
   type MatchThresholds,
@@ -136,6 +136,7 @@ export function resolveIdentities(
   const pushPair = (a: number, b: number) => pairs.push(a < b ? a * n + b : b * n + a);
   const junk: JunkIdentifier[] = [];
   const junkKeys = new Set<string>();
+  const contestedKeys = new Set<string>();
 
   // Deterministic groups: same hash, then split by the actual identifier value.
   forEachRun(det.sorted(), recScale, (members) => {
@@ -150,27 +151,59 @@ export function resolveIdentities(
     for (const [key, list] of byKey) {
       if (list.length < 2) continue;
       list.sort((x, y) => x - y);
-      const verdict = getJunkVerdict(key, list.map((i) => records[i]), opt.junk);
+      const sharing = list.map((i) => records[i]);
+      const verdict = getJunkVerdict(key, sharing, opt.junk);
       if (verdict) {
         if (!junkKeys.has(key)) junk.push(verdict);
         junkKeys.add(key);
         continue;
       }
+      if (isContestedIdentifier(sharing)) contestedKeys.add(key);
       for (let x = 0; x < list.length; x++) for (let y = x + 1; y < list.length; y++) pushPair(list[x], list[y]);
     }
   });
+  const junkPhones = new Set<string>();
+  const junkEmails = new Set<string>();
+  for (const k of junkKeys) {
+    if (k.startsWith("p:")) junkPhones.add(k.slice(2));
+    else if (k.startsWith("e:")) junkEmails.add(k.slice(2));
+  }
   let skippedBlocks = 0;
   forEachRun(blocks.sorted(), recScale, (members) => {
     if (members.length > opt.maxBlockSize) {
       skippedBlocks++;
       return;
     }
-    for (let x = 0; x < members.length; x++) for (let y = x + 1; y < members.length; y++) pushPair(members[x], members[y]);
+    for (let x = 0; x < members.length; x++) {
+      const rx = records[members[x]];
+      for (let y = x + 1; y < members.length; y++) {
+        // Pairs sharing a live phone or email were queued by their deterministic group already.
+        const ry = records[members[y]];
+        if (rx.phone !== null && rx.phone === ry.phone && !junkPhones.has(rx.phone)) continue;
+        if (rx.email !== null && rx.email === ry.email && !junkEmails.has(rx.email)) continue;
+        pushPair(members[x], members[y]);
+      }
+    }
   });
 
-  const ctx: ScoreContext = { weights: opt.weights, isJunk: (k) => junkKeys.has(k) };
+  // Values without their "e:"/"p:"/"x:" prefix: records' own strings hash once, keys would not.
+  const byKind = (keys: Set<string>) => {
+    const m = { e: new Set<string>(), p: new Set<string>(), x: new Set<string>() };
+    for (const k of keys) m[k[0] as "e" | "p" | "x"].add(k.slice(2));
+    return m;
+  };
+  const junkValues = byKind(junkKeys);
+  const contestedValues = byKind(contestedKeys);
+  const ctx: ScoreContext = {
+    weights: opt.weights,
+    isJunk: (k) => junkKeys.has(k),
+    isContested: (k) => contestedKeys.has(k),
+    isJunkValue: (kind, v) => junkValues[kind].has(v),
+    isContestedValue: (kind, v) => contestedValues[kind].has(v),
+  };
   const sortedPairs = pairs.sorted();
   const linkKeys = new F64List(1024);
+  const cannotKeys = new F64List(1024);
   const linkScores = new F64List(1024);
   const uf = new ConstrainedUnionFind(n);
   uf.grow(n);
@@ -189,9 +222,8 @@ export function resolveIdentities(
     const b = key - a * n;
     const s = scorePair(records[a], records[b], ctx, opt.explain);
     if (s.deterministic) {
-      if (namesConflict(s.names)) {
-        uf.addCannotLink(a, b);
-        cannotLinks++;
+      if (pairConflicts(s)) {
+        cannotKeys.push(key);
         continue;
       }
     } else if (s.score < opt.thresholds.link) {
@@ -204,6 +236,16 @@ export function resolveIdentities(
     linkKeys.push(key);
     linkScores.push(s.score);
     if (opt.explain) links.push({ a, b, score: s.score, deterministic: s.deterministic, reasons: s.reasons });
+  }
+  // A name conflict on a shared identifier is overruled when two other records link to both
+  // sides (a cross-script typo: Aalnoud / العنود with the same phone and the same email as the
+  // rest of her records); a household's members have no such common neighbours.
+  const support = countCommonLinkNeighbors(linkKeys, cannotKeys, n);
+  for (let i = 0; i < cannotKeys.length; i++) {
+    if (support[i] >= MIN_SUPPORT_TO_OVERRULE_CONFLICT) continue;
+    const a = Math.floor(cannotKeys.data[i] / n);
+    uf.addCannotLink(a, cannotKeys.data[i] - a * n);
+    cannotLinks++;
   }
   for (const [a, b] of opt.rejected) {
     uf.addCannotLink(a, b);
@@ -259,6 +301,40 @@ function sortLinks(keys: F64List, scores: F64List, n: number): Float64Array {
   const idx = Array.from({ length: m }, (_, i) => i);
   idx.sort((x, y) => toLinkRank(scores.data[x]) - toLinkRank(scores.data[y]) || keys.data[x] - keys.data[y]);
   return Float64Array.from(idx, (i) => keys.data[i]);
+}
+
+/** Common neighbours in the link graph that overrule a name conflict (see resolveIdentities). */
+export const MIN_SUPPORT_TO_OVERRULE_CONFLICT = 2;
+
+/** For each cannot pair (a * n + b), how many records are linked to both a and b. */
+function countCommonLinkNeighbors(links: F64List, cannot: F64List, n: number): Int32Array {
+  const out = new Int32Array(cannot.length);
+  if (cannot.length === 0 || links.length === 0) return out;
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < links.length; i++) {
+    const a = Math.floor(links.data[i] / n);
+    start[a + 1]++;
+    start[links.data[i] - a * n + 1]++;
+  }
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const fill = start.slice(0, n);
+  const nb = new Int32Array(start[n]);
+  for (let i = 0; i < links.length; i++) {
+    const a = Math.floor(links.data[i] / n);
+    const b = links.data[i] - a * n;
+    nb[fill[a]++] = b;
+    nb[fill[b]++] = a;
+  }
+  const stamp = new Int32Array(n).fill(-1);
+  for (let i = 0; i < cannot.length; i++) {
+    const a = Math.floor(cannot.data[i] / n);
+    const b = cannot.data[i] - a * n;
+    for (let k = start[a]; k < start[a + 1]; k++) stamp[nb[k]] = i;
+    let common = 0;
+    for (let k = start[b]; k < start[b + 1]; k++) if (stamp[nb[k]] === i) common++;
+    out[i] = common;
+  }
+  return out;
 }
 
 function forEachRun(sorted: Float64Array, recScale: number, fn: (members: number[]) => void): void {

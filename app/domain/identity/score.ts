@@ -61,7 +61,7 @@ export const DEFAULT_MATCH_WEIGHTS: MatchWeights = {
   phone: 14,
   externalId: 16,
   phoneOneDigitApart: 7,
-  sameEmailUser: 4,
+  sameEmailUser: 6,
   contactDifferent: -1,
   firstName: [5, 3.5, 1, -6],
   lastName: [4, 2.5, 0.5, -4],
@@ -70,7 +70,7 @@ export const DEFAULT_MATCH_WEIGHTS: MatchWeights = {
   birthDate: [8, 2, -5],
   postcode: [3, -1],
   city: [1, -2.5],
-  address: [6, 3, -0.5],
+  address: [6, 1, -0.5],
 };
 
 /** Thresholds on the total weight: link at or above `link`, review queue between. */
@@ -106,6 +106,8 @@ export function compareNames(a: NormalizedIdentityRecord, b: NormalizedIdentityR
     const x1 = compareNameTokens(fa, lb);
     const x2 = compareNameTokens(la, fb);
     if (x1 + x2 > s1 + s2 + 0.1) return { first: Math.min(x1, x2), last: Math.max(x1, x2), swapped: true };
+    // A last name that may be a father's name ("Sara bin Khalid") is no evidence against.
+    if (s2 < 0.9 && (a.lastUncertain || b.lastUncertain)) return { first: s1, last: Number.NaN, swapped: false };
     return { first: s1, last: s2, swapped: false };
   }
   const single = la ? fb : fa;
@@ -120,13 +122,30 @@ export function compareNames(a: NormalizedIdentityRecord, b: NormalizedIdentityR
  */
 export function namesConflict(n: NameAgreement | null): boolean {
   if (!n) return false;
-  return n.first < 0.75 || n.last < 0.7;
+  // Only the first name: people sharing a phone are a household, and a household shares its
+  // family name. The same first name with a different last name on one phone is a typo
+  // (AlM-alki / Al-Maliki) far more often than two people (measured: 593 to 18 pairs on 100k).
+  return n.first < 0.7;
+}
+
+/**
+ * Whether a deterministic pair must become a cannot-link. One shared identifier with different
+ * names is a family's phone; two independent identifiers (email and phone) agreeing outweigh one
+ * disagreeing name part (a typo across scripts: Ayesa / عائشة), but not two.
+ */
+export function pairConflicts(s: Pick<PairScore, "names" | "sharedIdentifiers">): boolean {
+  const n = s.names;
+  if (!n || !namesConflict(n)) return false;
+  if (s.sharedIdentifiers < 2) return true;
+  return n.last < 0.7;
 }
 
 export interface PairScore {
   score: number;
   /** Shares a linkable identifier (email, phone, external id) that is not junk. */
   deterministic: boolean;
+  /** How many different identifier kinds (email, phone, external id) the pair shares, junk excluded. */
+  sharedIdentifiers: number;
   names: NameAgreement | null;
   reasons: MatchReason[] | null;
 }
@@ -135,6 +154,28 @@ export interface ScoreContext {
   weights: MatchWeights;
   /** Identifier keys (e:, p:, x:) that must not count as evidence. */
   isJunk: (key: string) => boolean;
+  /**
+   * Identifier keys seen with two clearly different names (a family's phone). A record with no
+   * name cannot say whose it is, so on such a key it gets no evidence from it.
+   */
+  isContested?: (key: string) => boolean;
+  /**
+   * Optional fast forms of isJunk / isContested taking the kind ("e", "p", "x") and the value
+   * separately, so scoring millions of pairs builds no key strings. Must agree with the key forms.
+   */
+  isJunkValue?: (kind: "e" | "p" | "x", value: string) => boolean;
+  isContestedValue?: (kind: "e" | "p" | "x", value: string) => boolean;
+}
+
+function junk(ctx: ScoreContext, kind: "e" | "p" | "x", value: string): boolean {
+  return ctx.isJunkValue ? ctx.isJunkValue(kind, value) : ctx.isJunk(`${kind}:${value}`);
+}
+
+/** A shared identifier tells nothing when one side has no name and the key is contested. */
+function unattributable(a: NormalizedIdentityRecord, b: NormalizedIdentityRecord, kind: "e" | "p", value: string, ctx: ScoreContext): boolean {
+  if (a.first && b.first) return false;
+  if (ctx.isContestedValue) return ctx.isContestedValue(kind, value);
+  return ctx.isContested !== undefined && ctx.isContested(`${kind}:${value}`);
 }
 
 function level(s: number): 0 | 1 | 2 | 3 {
@@ -156,81 +197,127 @@ export function scorePair(
   const w = ctx.weights;
   const reasons: MatchReason[] | null = explain ? [] : null;
   let score = 0;
-  let deterministic = false;
-  const add = (weight: number, code: MatchReasonCode, params: Record<string, string | number>, text: string) => {
-    score += weight;
-    if (reasons) reasons.push({ code, params, weight, text });
-  };
+  let shared = 0;
 
   if (a.email && b.email) {
     if (a.email === b.email) {
-      if (!ctx.isJunk(`e:${a.email}`)) {
-        deterministic = true;
-        add(w.email, "SAME_EMAIL", { email: a.email }, `same email ${a.email}`);
+      if (!junk(ctx, "e", a.email) && !unattributable(a, b, "e", a.email, ctx)) {
+        shared++;
+        score += w.email;
+        if (reasons) reasons.push(reason(w.email, "SAME_EMAIL", { email: a.email }, `same email ${a.email}`));
       }
     } else {
-      score += w.contactDifferent;
       const ua = a.email.slice(0, a.email.indexOf("@"));
       if (ua.length >= 6 && ua === b.email.slice(0, b.email.indexOf("@")) && !/^\d+$/.test(ua)) {
-        add(w.sameEmailUser, "SAME_EMAIL_USER", { user: ua }, `same email user name ${ua}`);
+        // The same user name at another provider (or a misspelt domain: hotmial.com) is the same
+        // person far more often than not, so it is not also counted as a different contact.
+        score += w.sameEmailUser;
+        if (reasons) reasons.push(reason(w.sameEmailUser, "SAME_EMAIL_USER", { user: ua }, `same email user name ${ua}`));
+      } else {
+        score += w.contactDifferent;
       }
     }
   }
   if (a.phone && b.phone) {
     if (a.phone === b.phone) {
-      if (!ctx.isJunk(`p:${a.phone}`)) {
-        deterministic = true;
-        add(w.phone, "SAME_PHONE", { phone: a.phone }, `same phone ${a.phone}`);
+      if (!junk(ctx, "p", a.phone) && !unattributable(a, b, "p", a.phone, ctx)) {
+        shared++;
+        score += w.phone;
+        if (reasons) reasons.push(reason(w.phone, "SAME_PHONE", { phone: a.phone }, `same phone ${a.phone}`));
       }
     } else if (oneDigitApart(a.phone, b.phone)) {
-      add(w.phoneOneDigitApart, "PHONE_ONE_DIGIT_APART", { a: a.phone, b: b.phone }, `phones one digit apart ${a.phone} / ${b.phone}`);
+      score += w.phoneOneDigitApart;
+      if (reasons) reasons.push(reason(w.phoneOneDigitApart, "PHONE_ONE_DIGIT_APART", { a: a.phone, b: b.phone }, `phones one digit apart ${a.phone} / ${b.phone}`));
     } else {
       score += w.contactDifferent;
     }
   }
-  if (a.externalId && a.externalId === b.externalId && !ctx.isJunk(`x:${a.externalId}`)) {
-    deterministic = true;
-    add(w.externalId, "SAME_EXTERNAL_ID", { id: a.externalId }, `same external id ${a.externalId}`);
+  if (a.externalId && a.externalId === b.externalId && !junk(ctx, "x", a.externalId)) {
+    shared++;
+    score += w.externalId;
+    if (reasons) reasons.push(reason(w.externalId, "SAME_EXTERNAL_ID", { id: a.externalId }, `same external id ${a.externalId}`));
   }
 
   const names = compareNames(a, b);
   if (names) {
     const lf = level(names.first);
     const firstW = w.firstName[lf];
-    if (lf < 3) add(firstW, "NAME_MATCH", { part: "first", similarity: fmt(names.first) }, `first name ${fmt(names.first)}`);
-    else add(firstW, "FIRST_NAME_DIFFERENT", { similarity: fmt(names.first) }, `different first names (${fmt(names.first)})`);
+    score += firstW;
+    if (reasons) {
+      if (lf < 3) reasons.push(reason(firstW, "NAME_MATCH", { part: "first", similarity: fmt(names.first) }, `first name ${fmt(names.first)}`));
+      else reasons.push(reason(firstW, "FIRST_NAME_DIFFERENT", { similarity: fmt(names.first) }, `different first names (${fmt(names.first)})`));
+    }
     if (!Number.isNaN(names.last)) {
       const ll = level(names.last);
-      if (ll < 3) add(w.lastName[ll], "NAME_MATCH", { part: "last", similarity: fmt(names.last) }, `last name ${fmt(names.last)}`);
-      else add(w.lastName[3], "LAST_NAME_DIFFERENT", { similarity: fmt(names.last) }, `different last names (${fmt(names.last)})`);
+      score += w.lastName[ll];
+      if (reasons) {
+        if (ll < 3) reasons.push(reason(w.lastName[ll], "NAME_MATCH", { part: "last", similarity: fmt(names.last) }, `last name ${fmt(names.last)}`));
+        else reasons.push(reason(w.lastName[3], "LAST_NAME_DIFFERENT", { similarity: fmt(names.last) }, `different last names (${fmt(names.last)})`));
+      }
     }
-    if (names.swapped) add(w.swappedNames, "NAME_SWAPPED", {}, "first and last name swapped");
+    if (names.swapped) {
+      score += w.swappedNames;
+      if (reasons) reasons.push(reason(w.swappedNames, "NAME_SWAPPED", {}, "first and last name swapped"));
+    }
     if (a.middle && b.middle) {
       const m = compareNameTokens(a.middle, b.middle);
-      if (m >= 0.9) add(w.middleName[0], "MIDDLE_NAME_MATCH", { similarity: fmt(m) }, `middle name ${fmt(m)}`);
-      else add(w.middleName[1], "MIDDLE_NAME_DIFFERENT", { similarity: fmt(m) }, "different middle names");
+      if (m >= 0.9) {
+        score += w.middleName[0];
+        if (reasons) reasons.push(reason(w.middleName[0], "MIDDLE_NAME_MATCH", { similarity: fmt(m) }, `middle name ${fmt(m)}`));
+      } else {
+        score += w.middleName[1];
+        if (reasons) reasons.push(reason(w.middleName[1], "MIDDLE_NAME_DIFFERENT", { similarity: fmt(m) }, "different middle names"));
+      }
     }
   }
   if (a.birthDate && b.birthDate) {
-    if (a.birthDate === b.birthDate) add(w.birthDate[0], "SAME_BIRTH_DATE", { date: a.birthDate }, "same birth date");
-    else if (birthDatesClose(a.birthDate, b.birthDate)) add(w.birthDate[1], "BIRTH_DATE_CLOSE", {}, "birth dates differ by one field");
-    else add(w.birthDate[2], "BIRTH_DATE_DIFFERENT", {}, "different birth dates");
+    if (a.birthDate === b.birthDate) {
+      score += w.birthDate[0];
+      if (reasons) reasons.push(reason(w.birthDate[0], "SAME_BIRTH_DATE", { date: a.birthDate }, "same birth date"));
+    } else if (birthDatesClose(a.birthDate, b.birthDate)) {
+      score += w.birthDate[1];
+      if (reasons) reasons.push(reason(w.birthDate[1], "BIRTH_DATE_CLOSE", {}, "birth dates differ by one field"));
+    } else {
+      score += w.birthDate[2];
+      if (reasons) reasons.push(reason(w.birthDate[2], "BIRTH_DATE_DIFFERENT", {}, "different birth dates"));
+    }
   }
   if (a.postcode && b.postcode) {
-    if (a.postcode === b.postcode) add(w.postcode[0], "SAME_POSTCODE", { postcode: a.postcode }, `same postcode ${a.postcode}`);
-    else add(w.postcode[1], "POSTCODE_DIFFERENT", {}, "different postcodes");
+    if (a.postcode === b.postcode) {
+      score += w.postcode[0];
+      if (reasons) reasons.push(reason(w.postcode[0], "SAME_POSTCODE", { postcode: a.postcode }, `same postcode ${a.postcode}`));
+    } else {
+      score += w.postcode[1];
+      if (reasons) reasons.push(reason(w.postcode[1], "POSTCODE_DIFFERENT", {}, "different postcodes"));
+    }
   }
   if (a.city && b.city) {
-    if (a.city === b.city) add(w.city[0], "SAME_CITY", {}, "same city");
-    else add(w.city[1], "CITY_DIFFERENT", {}, "different cities");
+    if (a.city === b.city) {
+      score += w.city[0];
+      if (reasons) reasons.push(reason(w.city[0], "SAME_CITY", {}, "same city"));
+    } else {
+      score += w.city[1];
+      if (reasons) reasons.push(reason(w.city[1], "CITY_DIFFERENT", {}, "different cities"));
+    }
   }
   if (a.address && b.address) {
     const j = tokenJaccard(a.address, b.address);
-    if (j >= 0.8) add(w.address[0], "SAME_ADDRESS", { similarity: fmt(j) }, "same address");
-    else if (j >= 0.5) add(w.address[1], "SIMILAR_ADDRESS", { similarity: fmt(j) }, `similar address (${fmt(j)})`);
-    else add(w.address[2], "ADDRESS_DIFFERENT", {}, "different addresses");
+    if (j >= 0.8) {
+      score += w.address[0];
+      if (reasons) reasons.push(reason(w.address[0], "SAME_ADDRESS", { similarity: fmt(j) }, "same address"));
+    } else if (j >= 0.5) {
+      score += w.address[1];
+      if (reasons) reasons.push(reason(w.address[1], "SIMILAR_ADDRESS", { similarity: fmt(j) }, `similar address (${fmt(j)})`));
+    } else {
+      score += w.address[2];
+      if (reasons) reasons.push(reason(w.address[2], "ADDRESS_DIFFERENT", {}, "different addresses"));
+    }
   }
-  return { score, deterministic, names, reasons };
+  return { score, deterministic: shared > 0, sharedIdentifiers: shared, names, reasons };
+}
+
+function reason(weight: number, code: MatchReasonCode, params: Record<string, string | number>, text: string): MatchReason {
+  return { code, params, weight, text };
 }
 
 /** Same length and exactly one differing digit, or two adjacent digits swapped. */

@@ -73,10 +73,15 @@ function winkler(a: string, b: string, m: number, t: number, la: number, lb: num
   return jaro + prefix * 0.1 * (1 - jaro);
 }
 
-/** Jaccard overlap of two token sets given as space-separated strings. */
+/**
+ * Jaccard overlap of two token sets given as space-separated strings. When both are sorted and
+ * de-duplicated (as normalizeAddress returns them) this is a merge without allocation.
+ */
 export function tokenJaccard(a: string, b: string): number {
   if (a === b) return a.length === 0 ? 0 : 1;
   if (a.length === 0 || b.length === 0) return 0;
+  const merged = sortedTokenOverlap(a, b);
+  if (merged) return merged[0] / (merged[1] + merged[2] - merged[0]);
   const ta = new Set(a.split(" "));
   const tb = b.split(" ");
   let inter = 0;
@@ -87,4 +92,65 @@ export function tokenJaccard(a: string, b: string): number {
     if (ta.has(t)) inter++;
   }
   return inter / (ta.size + seen.size - inter);
+}
+
+const overlap: [number, number, number] = [0, 0, 0];
+
+/** [shared, tokens in a, tokens in b] of two sorted unique token lists, or null if either is not sorted. */
+function sortedTokenOverlap(a: string, b: string): [number, number, number] | null {
+  let i = 0;
+  let j = 0;
+  let inter = 0;
+  let na = 0;
+  let nb = 0;
+  let prevA = -1;
+  let prevB = -1;
+  const la = a.length;
+  const lb = b.length;
+  let ea = a.indexOf(" ", i);
+  if (ea < 0) ea = la;
+  let eb = b.indexOf(" ", j);
+  if (eb < 0) eb = lb;
+  let cmp = 0;
+  // Each side advances through its tokens; the smaller token moves on.
+  while (i < la || j < lb) {
+    if (i >= la) cmp = 1;
+    else if (j >= lb) cmp = -1;
+    else cmp = compareRange(a, i, ea, b, j, eb);
+    if (cmp <= 0) {
+      if (prevA >= 0 && compareRange(a, prevA, i - 1, a, i, ea) >= 0) return null;
+      na++;
+      prevA = i;
+    }
+    if (cmp >= 0) {
+      if (prevB >= 0 && compareRange(b, prevB, j - 1, b, j, eb) >= 0) return null;
+      nb++;
+      prevB = j;
+    }
+    if (cmp === 0) inter++;
+    if (cmp <= 0) {
+      i = ea + 1;
+      ea = i < la ? a.indexOf(" ", i) : la;
+      if (ea < 0) ea = la;
+    }
+    if (cmp >= 0) {
+      j = eb + 1;
+      eb = j < lb ? b.indexOf(" ", j) : lb;
+      if (eb < 0) eb = lb;
+    }
+  }
+  overlap[0] = inter;
+  overlap[1] = na;
+  overlap[2] = nb;
+  return overlap;
+}
+
+/** Compares x[xs, xe) with y[ys, ye) by UTF-16 code units, as Array.prototype.sort does. */
+function compareRange(x: string, xs: number, xe: number, y: string, ys: number, ye: number): number {
+  const n = Math.min(xe - xs, ye - ys);
+  for (let k = 0; k < n; k++) {
+    const d = x.charCodeAt(xs + k) - y.charCodeAt(ys + k);
+    if (d !== 0) return d;
+  }
+  return xe - xs - (ye - ys);
 }

@@ -1,0 +1,180 @@
+import { describe, expect, it } from "vitest";
+import prisma from "~/db.server";
+import { NormalizationContext, normalizeIdentityRecord, resolveIdentities, type RawIdentityRecord } from "~/domain/identity";
+import { storeCustomersInTransaction, storeOrders } from "~/services/store-orders.server";
+import { enqueueCustomerStored } from "~/services/order-stored.server";
+import { attachMembers, splitMember } from "~/services/resolve-identity.server";
+import { redactCustomer } from "~/services/redact.server";
+import { customerPayload, orderPayload, toCustomerRecord, toOrderRecord, type CustomerRecord, type OrderRecord } from "~/shopify/webhook-payloads";
+import { iteratePersons } from "../../../prisma/seed/demo-data";
+import { installTestShop } from "../../support/install";
+import { drainJobs } from "../../support/jobs";
+
+let nextId = 1;
+
+function order(overrides: Partial<OrderRecord> = {}): OrderRecord {
+  const id = nextId++;
+  const at = new Date(Date.UTC(2026, 0, 1) + id * 3_600_000);
+  return {
+    orderGid: `gid://shopify/Order/${id}`, name: `#${id}`, channel: "POS", sourceName: "pos", locationGid: "gid://shopify/Location/1", branchName: null,
+    shopifyCreatedAt: at, processedAt: at, shopifyUpdatedAt: at, cancelledAt: null, cancelReason: null, financialStatus: "paid", currency: "SAR",
+    subtotalMinor: 10000, discountsMinor: 0, shippingMinor: 0, taxMinor: 0, totalMinor: 10000, taxesIncluded: true, discountCodes: [], gateways: ["cash"],
+    customerGid: null, email: null, phone: null, firstName: null, lastName: null, address1: null, address2: null, city: null, province: null, zip: null,
+    countryCode: null, tags: [],
+    lines: [{ lineGid: `gid://shopify/LineItem/${id}`, productGid: "gid://shopify/Product/1", variantGid: null, sku: "OUD-1", title: "Oud", variantTitle: null, quantity: 1, priceMinor: 10000, discountMinor: 0 }],
+    ...overrides,
+  };
+}
+
+function customer(overrides: Partial<CustomerRecord> & { customerGid: string }): CustomerRecord {
+  return {
+    email: null, phone: null, firstName: null, lastName: null, address1: null, address2: null, city: null, province: null, zip: null, countryCode: null,
+    tags: [], state: "enabled", note: null, shopifyCreatedAt: new Date("2026-01-01T00:00:00Z"), shopifyUpdatedAt: new Date("2026-01-01T00:00:00Z"),
+    ...overrides,
+  };
+}
+
+async function storeCustomers(shop: string, customers: CustomerRecord[]) {
+  await prisma.$transaction(async (tx) => {
+    const customerGids = await storeCustomersInTransaction(tx, { shop, customers, origin: "WEBHOOK" });
+    await enqueueCustomerStored(tx, { shop, customerGids });
+  });
+}
+
+async function profileOf(shop: string, memberKey: string) {
+  const m = await prisma.profileMember.findUnique({ where: { shop_memberKey: { shop, memberKey } } });
+  return m?.profileId ?? null;
+}
+
+const FIRST = ["Ahmed", "Sara", "Omar", "Fatimah", "Khalid", "Noura", "Faisal", "Huda", "Yousef", "Reem", "Turki", "Lama", "Majed", "Hind", "Saud", "Dana", "Nawaf", "Abeer", "Bandar", "Ghada"];
+const LAST = ["Alharbi", "Alqahtani", "Alghamdi", "Alzahrani", "Aldosari", "Alshehri", "Almutairi", "Alotaibi", "Alanazi", "Alshammari"];
+
+describe("unified profiles, incremental attach", () => {
+  it("links a POS guest order to the online customer with the same phone written in Arabic-Indic digits, and keeps counters as orders change", async () => {
+    const { shop } = await installTestShop();
+    await storeCustomers(shop, [customer({ customerGid: "gid://shopify/Customer/1", firstName: "Mohammed", lastName: "Alharbi", email: "m.harbi@example.com", phone: "+966501234567" })]);
+    await storeOrders({ shop, orders: [order({ customerGid: "gid://shopify/Customer/1", channel: "ONLINE", totalMinor: 25000 })], origin: "WEBHOOK" });
+    const guest = order({ firstName: "محمد", lastName: "الحربي", phone: "٠٥٠١٢٣٤٥٦٧", totalMinor: 5000 });
+    await storeOrders({ shop, orders: [guest], origin: "WEBHOOK" });
+    await drainJobs();
+
+    const p = await profileOf(shop, "gid://shopify/Customer/1");
+    expect(p).not.toBeNull();
+    expect(await profileOf(shop, guest.orderGid)).toBe(p);
+    const profile = await prisma.profile.findUniqueOrThrow({ where: { shop_id: { shop, id: p! } } });
+    expect(profile).toMatchObject({ orderCount: 2, totalSpentMinor: 30000n, currency: "SAR", primaryPhone: "+966501234567", mergedIntoId: null });
+    const member = await prisma.profileMember.findUniqueOrThrow({ where: { shop_memberKey: { shop, memberKey: guest.orderGid } } });
+    expect(member.linkedBy).toContain("SAME_PHONE");
+    expect(member.linkReason).toContain("+966501234567");
+
+    const later = new Date(guest.shopifyUpdatedAt.getTime() + 60_000);
+    await storeOrders({ shop, orders: [{ ...guest, cancelledAt: later, shopifyUpdatedAt: later }], origin: "WEBHOOK" });
+    await drainJobs();
+    expect(await prisma.profile.findUniqueOrThrow({ where: { shop_id: { shop, id: p! } } })).toMatchObject({ orderCount: 1, totalSpentMinor: 25000n });
+  });
+
+  it("keeps 200 walk-in POS orders typed with the store's phone as 200 profiles", async () => {
+    const { shop } = await installTestShop();
+    const orders: OrderRecord[] = [];
+    for (let i = 0; i < 200; i++) orders.push(order({ firstName: FIRST[i % 20], lastName: LAST[Math.floor(i / 20)], phone: "0112345678" }));
+    await storeOrders({ shop, orders, origin: "WEBHOOK" });
+    await drainJobs();
+
+    const profiles = await prisma.profileMember.groupBy({ by: ["profileId"], where: { shop } });
+    expect(profiles).toHaveLength(200);
+    expect(await prisma.profile.count({ where: { shop, mergedIntoId: null } })).toBe(200);
+    const junk = await prisma.junkIdentifier.findMany({ where: { shop } });
+    expect(junk.map((j) => [j.kind, j.value, j.source, j.active])).toEqual([["PHONE", "+966112345678", "DETECTED", true]]);
+  });
+
+  it("keeps a merchant's split when a new record would link the two sides again", async () => {
+    const { shop } = await installTestShop();
+    await storeCustomers(shop, [
+      customer({ customerGid: "gid://shopify/Customer/10", firstName: "Sara", lastName: "Alqahtani", email: "sara.qahtani@gmail.com" }),
+      customer({ customerGid: "gid://shopify/Customer/11", firstName: "Sara", lastName: "Alqahtani", email: "sara.qahtani@gmail.com", phone: "0559876543" }),
+    ]);
+    await drainJobs();
+    const p = await profileOf(shop, "gid://shopify/Customer/10");
+    expect(await profileOf(shop, "gid://shopify/Customer/11")).toBe(p);
+
+    expect(await splitMember({ shop, profileId: p!, memberKey: "gid://shopify/Customer/11", decidedBy: "staff" })).toBe(true);
+    const split = await profileOf(shop, "gid://shopify/Customer/11");
+    expect(split).not.toBe(p);
+    const events = await prisma.profileEvent.findMany({ where: { shop, kind: "SPLIT" } });
+    expect(events).toHaveLength(1);
+
+    // A guest order carrying both identifiers would link each side; the rejection keeps them apart.
+    await storeOrders({ shop, orders: [order({ firstName: "Sara", lastName: "Alqahtani", email: "sara.qahtani@gmail.com", phone: "0559876543" })], origin: "WEBHOOK" });
+    await drainJobs();
+    expect(await profileOf(shop, "gid://shopify/Customer/10")).not.toBe(await profileOf(shop, "gid://shopify/Customer/11"));
+    const pair = await prisma.matchPair.findUniqueOrThrow({ where: { shop_memberA_memberB: { shop, memberA: "gid://shopify/Customer/10", memberB: "gid://shopify/Customer/11" } } });
+    expect(pair.status).toBe("REJECTED");
+  });
+
+  it("gives the same clustering incrementally as the batch resolver on the same generated records", async () => {
+    const { shop } = await installTestShop();
+    const customers: CustomerRecord[] = [];
+    const orders: OrderRecord[] = [];
+    for (const bundle of iteratePersons({ customers: 150, seed: 7, shopDomain: shop })) {
+      for (const c of bundle.customers) customers.push(toCustomerRecord(customerPayload.parse(c.payload)));
+      for (const o of bundle.orders) orders.push(toOrderRecord(orderPayload.parse(o.payload)));
+    }
+    for (let i = 0; i < customers.length; i += 50) await storeCustomers(shop, customers.slice(i, i + 50));
+    await drainJobs();
+    for (let i = 0; i < orders.length; i += 100) await storeOrders({ shop, orders: orders.slice(i, i + 100), origin: "WEBHOOK" });
+    await drainJobs();
+
+    const members = await prisma.profileMember.findMany({ where: { shop }, orderBy: { seq: "asc" } });
+    expect(members.length).toBeGreaterThan(60);
+    const ctx = new NormalizationContext("SA");
+    const batch = resolveIdentities(members.map((m) => normalizeIdentityRecord(m.record as unknown as RawIdentityRecord, ctx)));
+    const partition = (ids: string[]) => {
+      const first = new Map<string, number>();
+      return ids.map((id, i) => {
+        if (!first.has(id)) first.set(id, i);
+        return first.get(id)!;
+      });
+    };
+    expect(partition(members.map((m) => m.profileId))).toEqual(partition([...batch.clusterOf].map(String)));
+    expect(batch.clusterCount).toBeLessThan(members.length);
+  });
+
+  it("puts six records attached by concurrent jobs into one profile", async () => {
+    const { shop } = await installTestShop();
+    const raw = (id: string) => ({ id, first_name: "Faisal", last_name: "Alshehri", email: "faisal.shehri@gmail.com" });
+    await Promise.all(
+      [30, 31, 32, 33, 34, 35].map((n) => `gid://shopify/Customer/${n}`).map((memberKey) =>
+        attachMembers({ shop, members: [{ memberKey, memberKind: "CUSTOMER", raw: raw(memberKey) }] }),
+      ),
+    );
+    const members = await prisma.profileMember.findMany({ where: { shop } });
+    expect(members).toHaveLength(6);
+    expect(new Set(members.map((m) => m.profileId)).size).toBe(1);
+    expect(await prisma.profile.count({ where: { shop, mergedIntoId: null } })).toBe(1);
+  });
+
+  it("erases a redacted customer's identity data from profiles", async () => {
+    const { shop } = await installTestShop();
+    await storeCustomers(shop, [customer({ customerGid: "gid://shopify/Customer/40", firstName: "Huda", lastName: "Alanazi", email: "huda.anazi@gmail.com", phone: "0561234567" })]);
+    await drainJobs();
+    await prisma.$transaction((tx) => redactCustomer(tx, { shop, customerGid: "gid://shopify/Customer/40", orderGids: [] }));
+    const member = await prisma.profileMember.findUniqueOrThrow({ where: { shop_memberKey: { shop, memberKey: "gid://shopify/Customer/40" } } });
+    expect(member).toMatchObject({ record: {}, searchText: "" });
+    expect(await prisma.identityKey.count({ where: { shop } })).toBe(0);
+    expect(await prisma.profile.findFirstOrThrow({ where: { shop } })).toMatchObject({ displayName: null, primaryEmail: null, primaryPhone: null, searchName: "" });
+  });
+
+  it("never links or shows members of another shop", async () => {
+    const a = await installTestShop();
+    const b = await installTestShop();
+    await storeCustomers(a.shop, [customer({ customerGid: "gid://shopify/Customer/20", firstName: "Omar", lastName: "Alghamdi", email: "omar.ghamdi@gmail.com" })]);
+    await storeCustomers(b.shop, [customer({ customerGid: "gid://shopify/Customer/21", firstName: "Omar", lastName: "Alghamdi", email: "omar.ghamdi@gmail.com" })]);
+    await drainJobs();
+    const pa = await profileOf(a.shop, "gid://shopify/Customer/20");
+    const pb = await profileOf(b.shop, "gid://shopify/Customer/21");
+    expect(pa).not.toBeNull();
+    expect(pb).not.toBe(pa);
+    expect(await prisma.matchPair.count({ where: { shop: { in: [a.shop, b.shop] } } })).toBe(0);
+    expect(await profileOf(a.shop, "gid://shopify/Customer/21")).toBeNull();
+  });
+});
