@@ -73,7 +73,7 @@ describe("CSV import of order history", () => {
     const { shop } = await installTestShop();
     const file = csvFile(HISTORY);
     const first = await importOrdersFile({ shop, filePath: file, fileName: "history.csv" });
-    await drainJobs();
+    await drainJobs({ horizonMs: 3000 }); // until the import's own progress check has completed it
     const before = await prisma.order.findMany({ where: { shop }, select: { orderGid: true, updatedAt: true } });
 
     const again = await importOrdersFile({ shop, filePath: file, fileName: "renamed.csv" });
