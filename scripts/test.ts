@@ -47,6 +47,9 @@ if (fs.existsSync(report)) {
   skipped = json.numPendingTests + json.numTodoTests;
 }
 for (const [name, , stepOk] of timings) if (!stepOk && !name.startsWith("vitest")) failed += 1;
+// The summary trusts the report, not only the runner's exit code.
+const vitestStep = timings.find(([name]) => name.startsWith("vitest"));
+if (vitestStep && failed > 0) vitestStep[2] = false;
 
 console.log("\n── summary ──");
 for (const [name, seconds, stepOk] of timings) console.log(`${stepOk ? "ok  " : "FAIL"} ${name.padEnd(34)} ${seconds.toFixed(1)} s`);
