@@ -5,8 +5,9 @@ import { action as profileAction, loader as profileLoader } from "~/routes/app.c
 import { action as reviewAction, loader as reviewLoader } from "~/routes/app.review";
 import { storeCustomersInTransaction, storeOrders } from "~/services/store-orders.server";
 import { enqueueCustomerStored } from "~/services/order-stored.server";
-import type { CustomerRecord, OrderRecord } from "~/shopify/webhook-payloads";
+import type { OrderRecord } from "~/shopify/webhook-payloads";
 import { browserHeaders, fakeShopify } from "../../support/test-app";
+import { customerRecord, orderRecord } from "../../factories/records";
 import { installTestShop } from "../../support/install";
 import { drainJobs } from "../../support/jobs";
 
@@ -22,28 +23,21 @@ async function data<T>(response: Promise<T | Response> | T | Response): Promise<
   return (r instanceof Response ? await r.json() : r) as T;
 }
 
-let nextId = 1000;
+/** This file's guest orders: Musk at SAR 40.00 in branch 7, one a day from June 2026. */
 function guestOrder(overrides: Partial<OrderRecord>): OrderRecord {
-  const id = nextId++;
-  const at = new Date(Date.UTC(2026, 5, 1) + id * 86_400_000);
+  const base = orderRecord({}, { startsAt: Date.UTC(2026, 5, 1), spacingMs: 86_400_000 });
+  const id = base.orderGid.split("/").pop();
   return {
-    orderGid: `gid://shopify/Order/${id}`, name: `#${id}`, channel: "POS", sourceName: "pos", locationGid: "gid://shopify/Location/7", branchName: null,
-    shopifyCreatedAt: at, processedAt: at, shopifyUpdatedAt: at, cancelledAt: null, cancelReason: null, financialStatus: "paid", currency: "SAR",
-    subtotalMinor: 4000, discountsMinor: 0, shippingMinor: 0, taxMinor: 0, totalMinor: 4000, taxesIncluded: true, discountCodes: [], gateways: ["cash"],
-    customerGid: null, email: null, phone: null, firstName: null, lastName: null, address1: null, address2: null, city: null, province: null, zip: null,
-    countryCode: null, tags: [],
+    ...base,
+    locationGid: "gid://shopify/Location/7",
+    subtotalMinor: 4000,
+    totalMinor: 4000,
     lines: [{ lineGid: `gid://shopify/LineItem/${id}`, productGid: "gid://shopify/Product/9", variantGid: null, sku: "MSK-1", title: "Musk", variantTitle: null, quantity: 2, priceMinor: 2000, discountMinor: 0 }],
     ...overrides,
   };
 }
 
-function customer(overrides: Partial<CustomerRecord> & { customerGid: string }): CustomerRecord {
-  return {
-    email: null, phone: null, firstName: null, lastName: null, address1: null, address2: null, city: null, province: null, zip: null, countryCode: null,
-    tags: [], state: "enabled", note: null, shopifyCreatedAt: new Date("2026-01-01T00:00:00Z"), shopifyUpdatedAt: new Date("2026-01-01T00:00:00Z"),
-    ...overrides,
-  };
-}
+const customer = customerRecord;
 
 async function seedMohammed(shop: string) {
   await prisma.$transaction(async (tx) => {
