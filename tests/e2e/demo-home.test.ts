@@ -14,7 +14,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  demo = await startDemo({ dataDir: ".data/e2e-pg", port: await findFreePort(3300), fakePort: await findFreePort(3400) });
+  demo = await startDemo({ dataDir: process.env.WAFA_E2E_DATA_DIR ?? ".data/e2e-pg", port: await findFreePort(3300), fakePort: await findFreePort(3400) });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

@@ -16,7 +16,9 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const handle = await startPostgres({ dataDir: path.join(ROOT, ".data", "test-pg"), preferredPort: 5434 });
+  // WAFA_TEST_DATA_DIR lets two test runs (two engineers on one checkout) keep separate clusters.
+  const dataDir = process.env.WAFA_TEST_DATA_DIR ? path.resolve(ROOT, process.env.WAFA_TEST_DATA_DIR) : path.join(ROOT, ".data", "test-pg");
+  const handle = await startPostgres({ dataDir, preferredPort: 5434 });
   await dropDatabase(handle.serverUrl, "wafa_template");
   const templateUrl = await ensureDatabase(handle.serverUrl, "wafa_template");
   await migrateDatabase(templateUrl);
