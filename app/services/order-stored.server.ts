@@ -1,6 +1,7 @@
 import type { Prisma } from "@prisma/client";
 import { enqueueJobs } from "../jobs/queue.server";
 import { attachStoredCustomers, attachStoredOrders } from "./resolve-identity.server";
+import { awardOrderPoints } from "./award-order-points.server";
 
 /**
  * Steps that follow an order being stored or changed (a new refund, a cancellation). Each later
@@ -44,3 +45,7 @@ export async function enqueueCustomerStored(tx: Prisma.TransactionClient, { shop
 // Unified profiles (#4): orders and customers attach to a profile once stored.
 registerOrderStep(attachStoredOrders);
 registerCustomerStep(attachStoredCustomers);
+// Loyalty ledger (#5): earn, claw back and settle reservations once the order is on a profile.
+registerOrderStep(async (input) => {
+  await awardOrderPoints(input);
+});

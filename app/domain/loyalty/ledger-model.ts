@@ -194,6 +194,17 @@ function requirePoints(points: number, { allowZero = false, allowNegative = fals
   if (!ok) throw new ValidationError({ points: ["Invalid number of points"] });
 }
 
+/**
+ * The state a ledger needs to apply commands to some wallets: their lots (open ones, plus any a
+ * command names), debts and activity, the earn records and reservations the commands refer to.
+ * The database ledger loads this for the wallets it has locked, applies commands, writes the diff.
+ */
+export interface LedgerSnapshot {
+  wallets: Array<{ walletId: string; lots: Lot[]; closedLotIds: string[]; debtPoints: number; lastActivityAt: Date | null }>;
+  orders: OrderState[];
+  reservations: ReservationState[];
+}
+
 /** The reference ledger of one shop; see the module comment for the exact semantics. */
 export class LedgerModel {
   readonly options: Required<LedgerModelOptions>;
@@ -238,6 +249,28 @@ export class LedgerModel {
     }
     this.state = draft;
     return { status: "APPLIED", entries: structuredClone(entries) };
+  }
+
+  /**
+   * A model holding stored state instead of starting empty. Its entry list starts empty: keys
+   * applied before the snapshot are the caller's to check (the database's unique index does).
+   */
+  static restore(options: LedgerModelOptions, snapshot: LedgerSnapshot): LedgerModel {
+    const model = new LedgerModel(options);
+    const copy = structuredClone(snapshot);
+    for (const { walletId, ...wallet } of copy.wallets) model.state.wallets.set(walletId, wallet);
+    for (const order of copy.orders) model.state.orders.set(order.orderId, order);
+    for (const reservation of copy.reservations) model.state.reservations.set(reservation.reservationId, reservation);
+    return model;
+  }
+
+  /** The current state of every wallet, earn record and reservation the model holds (copies). */
+  snapshot(): LedgerSnapshot {
+    return structuredClone({
+      wallets: [...this.state.wallets].map(([walletId, wallet]) => ({ walletId, ...wallet })),
+      orders: [...this.state.orders.values()],
+      reservations: [...this.state.reservations.values()],
+    });
   }
 
   /** Balance of a wallet: the sum of its entries (0 for an unknown wallet). */
