@@ -15,7 +15,9 @@ export type JobName =
   | "customer-stored"
   | "run-backfill"
   | "import-backfill-result"
-  | "process-import";
+  | "process-import"
+  | `loyalty-${string}`
+  | `reservation-${string}`;
 
 export interface EnqueueOptions {
   /** at most one pending job per key (graphile-worker job_key) */
