@@ -7,6 +7,7 @@
 import { run, Logger, type Runner } from "graphile-worker";
 import { env } from "../env.server";
 import { taskList } from "./tasks.server";
+import { ledgerCrontab } from "./ledger-tasks.server";
 import { loyaltyCrontab } from "./loyalty-tasks.server";
 import { reservationCrontab } from "./reservation-tasks.server";
 
@@ -21,7 +22,7 @@ export async function startJobWorkers(options: { concurrency?: number; pollInter
     pollInterval: options.pollInterval ?? 1000,
     noHandleSignals: true,
     taskList,
-    crontab: [loyaltyCrontab, reservationCrontab].filter(Boolean).join("\n"),
+    crontab: [ledgerCrontab, loyaltyCrontab, reservationCrontab].filter(Boolean).join("\n"),
     logger,
     // Fetch and lock jobs in groups and mark them done in groups: most jobs here take a
     // millisecond or two, so one round trip per job to get it and one to complete it would be

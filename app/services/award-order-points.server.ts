@@ -70,8 +70,8 @@ async function listOpenReservationsByCode(client: PoolClient, shop: string, code
   return rows;
 }
 
-/** True when the shop has ever saved program settings: shops without a program skip the step in one query. */
-async function hasProgram(shop: string): Promise<boolean> {
+/** True when the shop has ever saved program settings: shops without a program skip the ledger steps in one query. */
+export async function hasProgram(shop: string): Promise<boolean> {
   const { rows } = await pool.query(`select 1 from "LoyaltySettingsVersion" where shop = $1 limit 1`, [shop]);
   return rows.length > 0;
 }
@@ -91,7 +91,8 @@ export async function awardOrderPoints({ shop, orderGids, now }: { shop: string;
       await client.query(`select pg_advisory_xact_lock_shared(hashtext($1))`, [`identity:${shop}`]);
     },
     target: async (client) => {
-      [orders, refunds] = await Promise.all([listOrdersWithProfiles(client, shop, orderGids), listRefunds(client, shop, orderGids)]);
+      orders = await listOrdersWithProfiles(client, shop, orderGids);
+      refunds = await listRefunds(client, shop, orderGids);
       settling = await listOpenReservationsByCode(client, shop, [...new Set(orders.flatMap((order) => order.discountCodes))]);
       return {
         walletIds: orders.flatMap((order) => (order.profileId ? [order.profileId] : [])),

@@ -98,6 +98,8 @@ export interface LedgerUnitInput {
   plan: (state: LedgerState, client: PoolClient) => PlannedCommand[] | Promise<PlannedCommand[]>;
   /** Runs first in the transaction (e.g. a shared lock on the shop's identity). */
   before?: (client: PoolClient) => Promise<void>;
+  /** Runs last in the transaction, after the writes (e.g. advancing a cursor with them). */
+  after?: (client: PoolClient, results: CommandResult[]) => Promise<void>;
 }
 
 const settingsCache = new Map<string, ProgramSettings>();
@@ -160,6 +162,7 @@ export async function runLedgerUnit(input: LedgerUnitInput): Promise<CommandResu
     try {
       await client.query("begin");
       const outcome = await attemptUnit(client, input);
+      if (outcome !== "RETRY") await input.after?.(client, outcome);
       if (outcome === "RETRY") {
         await client.query("rollback");
         if (attempt >= 5) throw new Error("The ledger could not lock a stable set of wallets; try again");
@@ -189,10 +192,9 @@ async function attemptUnit(client: PoolClient, input: LedgerUnitInput): Promise<
   const target = await input.target(client);
   const orderGids = [...new Set(target.orderGids ?? [])];
   const reservationIds = [...new Set(target.reservationIds ?? [])];
-  const [earnsBefore, reservationsBefore] = await Promise.all([
-    listOrderEarns(client, { shop, orderGids }),
-    reservationIds.length ? listReservations(client, { shop, ids: reservationIds }) : Promise.resolve([]),
-  ]);
+  // One connection runs one query at a time: these run in sequence.
+  const earnsBefore = await listOrderEarns(client, { shop, orderGids });
+  const reservationsBefore = reservationIds.length ? await listReservations(client, { shop, ids: reservationIds }) : [];
   const lockIds = new Set([
     ...target.walletIds,
     ...earnsBefore.map((earn) => earn.profileId),
@@ -200,11 +202,9 @@ async function attemptUnit(client: PoolClient, input: LedgerUnitInput): Promise<
   ]);
   const wallets = await lockWallets(client, { shop, profileIds: [...lockIds] });
   // Re-read under the locks: a transfer moves earn records and reservations with their wallets.
-  const [earns, reservationRows, settingsVersions] = await Promise.all([
-    listOrderEarns(client, { shop, orderGids }),
-    reservationIds.length ? listReservations(client, { shop, ids: reservationIds }) : Promise.resolve([]),
-    loadSettingsVersions(client, shop),
-  ]);
+  const earns = await listOrderEarns(client, { shop, orderGids });
+  const reservationRows = reservationIds.length ? await listReservations(client, { shop, ids: reservationIds }) : [];
+  const settingsVersions = await loadSettingsVersions(client, shop);
   if (earns.some((earn) => !wallets.has(earn.profileId)) || reservationRows.some((r) => !wallets.has(r.profileId))) return "RETRY";
 
   const state: LedgerState = {
@@ -246,12 +246,10 @@ async function attemptUnit(client: PoolClient, input: LedgerUnitInput): Promise<
       for (const allocation of state.reservations.get(command.reservationId)?.allocations ?? []) releaseLotIds.push(allocation.lotId);
     }
   }
-  const [openLots, releaseLots, sourceEarns, sourceReservations] = await Promise.all([
-    listOpenLots(client, { shop, profileIds: [...lotWallets] }),
-    listLotsById(client, { shop, ids: releaseLotIds }),
-    listOrderEarnsOfWallets(client, { shop, profileIds: [...transferSources] }),
-    transferSources.size ? listReservations(client, { shop, profileIds: [...transferSources], openOnly: true }) : Promise.resolve([]),
-  ]);
+  const openLots = await listOpenLots(client, { shop, profileIds: [...lotWallets] });
+  const releaseLots = await listLotsById(client, { shop, ids: releaseLotIds });
+  const sourceEarns = await listOrderEarnsOfWallets(client, { shop, profileIds: [...transferSources] });
+  const sourceReservations = transferSources.size ? await listReservations(client, { shop, profileIds: [...transferSources], openOnly: true }) : [];
   for (const earn of sourceEarns) if (!state.orderEarns.has(earn.orderGid)) state.orderEarns.set(earn.orderGid, earn);
   for (const reservation of sourceReservations) if (!state.reservations.has(reservation.id)) state.reservations.set(reservation.id, reservation);
   const lotsById = new Map<string, StoredLot>();

@@ -1,7 +1,8 @@
 import type { Prisma } from "@prisma/client";
 import { enqueueJobs } from "../jobs/queue.server";
 import { attachStoredCustomers, attachStoredOrders } from "./resolve-identity.server";
-import { awardOrderPoints } from "./award-order-points.server";
+import { awardOrderPoints, hasProgram } from "./award-order-points.server";
+import { followProfileEvents } from "./follow-profile-events.server";
 
 /**
  * Steps that follow an order being stored or changed (a new refund, a cancellation). Each later
@@ -45,7 +46,13 @@ export async function enqueueCustomerStored(tx: Prisma.TransactionClient, { shop
 // Unified profiles (#4): orders and customers attach to a profile once stored.
 registerOrderStep(attachStoredOrders);
 registerCustomerStep(attachStoredCustomers);
-// Loyalty ledger (#5): earn, claw back and settle reservations once the order is on a profile.
+// Loyalty ledger (#5): wallets first follow the profile merges and splits the identity step just
+// made, then orders earn, claw back and settle reservations on their (current) profile's wallet.
 registerOrderStep(async (input) => {
+  if (!(await hasProgram(input.shop))) return;
+  await followProfileEvents({ shop: input.shop });
   await awardOrderPoints(input);
+});
+registerCustomerStep(async ({ shop }) => {
+  if (await hasProgram(shop)) await followProfileEvents({ shop });
 });
