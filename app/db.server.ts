@@ -15,7 +15,7 @@ declare global {
 export const pool: pg.Pool = global.pgPoolGlobal ?? createPool();
 
 function createPool(): pg.Pool {
-  const created = new pg.Pool({ connectionString: env.DATABASE_URL, max: 20, connectionTimeoutMillis: 5_000 });
+  const created = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_MAX, connectionTimeoutMillis: 5_000 });
   // An idle connection the server closed (restart, failover, shutdown) is dropped by the pool;
   // without a listener its error event would end the process.
   created.on("error", (error) => console.error(`database connection lost: ${error.message}`));

@@ -30,6 +30,8 @@ const schema = z.object({
     .default("true")
     .transform((v) => v === "true"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Connections per process in the pool Prisma and the hot paths share. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
 });
 
 export type Env = z.infer<typeof schema>;

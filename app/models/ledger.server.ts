@@ -98,22 +98,37 @@ export type NewEntry = Omit<EntryRow, "id">;
 const utc = (column: string, as = column.replace(/"/g, "")) => `${column} at time zone 'UTC' as "${as}"`;
 
 /**
- * Creates missing wallets and locks all of them (FOR UPDATE, in profile id order so two units
- * locking overlapping sets cannot deadlock). Every debit and credit happens under this lock.
+ * Locks the wallets (FOR UPDATE, in profile id order so two units locking overlapping sets cannot
+ * deadlock), creating missing ones first. Every debit and credit happens under this lock. The
+ * same round trip reports the shop's newest settings version, so the settings cache is checked free.
  */
-export async function lockWallets(client: PoolClient, { shop, profileIds }: { shop: string; profileIds: string[] }): Promise<Map<string, WalletRow>> {
+export async function lockWallets(
+  client: PoolClient,
+  { shop, profileIds }: { shop: string; profileIds: string[] },
+): Promise<{ wallets: Map<string, WalletRow>; latestSettingsVersion: number | null }> {
   const ids = [...new Set(profileIds)].sort();
-  if (ids.length === 0) return new Map();
-  await client.query(
-    `insert into "LoyaltyWallet" (shop, "profileId") select $1, id from unnest($2::text[]) as id order by id on conflict do nothing`,
-    [shop, ids],
-  );
-  const { rows } = await client.query(
-    `select "profileId", "balancePoints", "debtPoints", "heldPoints", ${utc(`"lastActivityAt"`)}, "tierId"
-       from "LoyaltyWallet" where shop = $1 and "profileId" = any($2::text[]) order by "profileId" for update`,
-    [shop, ids],
-  );
-  return new Map(rows.map((row: WalletRow) => [row.profileId, row]));
+  const select = async () =>
+    (
+      await client.query({
+        // Named: prepared once per connection, so the hot path skips parse and plan.
+        name: "ledger-lock-wallets",
+        text: `select "profileId", "balancePoints", "debtPoints", "heldPoints", ${utc(`"lastActivityAt"`)}, "tierId",
+                (select max(version) from "LoyaltySettingsVersion" v where v.shop = $1) as "latestSettingsVersion"
+           from "LoyaltyWallet" where shop = $1 and "profileId" = any($2::text[]) order by "profileId" for update`,
+        values: [shop, ids],
+      })
+    ).rows as Array<WalletRow & { latestSettingsVersion: number | null }>;
+  let rows = ids.length ? await select() : [];
+  if (rows.length < ids.length) {
+    await client.query(
+      `insert into "LoyaltyWallet" (shop, "profileId") select $1, id from unnest($2::text[]) as id order by id on conflict do nothing`,
+      [shop, ids],
+    );
+    rows = await select();
+  }
+  const wallets = new Map<string, WalletRow>();
+  for (const { latestSettingsVersion: _unused, ...wallet } of rows) wallets.set(wallet.profileId, wallet);
+  return { wallets, latestSettingsVersion: rows[0]?.latestSettingsVersion ?? null };
 }
 
 const LOT_COLUMNS = `id, "profileId", points, "remainingPoints", ${utc(`"earnedAt"`)}, ${utc(`"availableAt"`)},
@@ -187,6 +202,41 @@ export async function listEntriesByKeys(client: PoolClient, { shop, keys }: { sh
   return rows;
 }
 
+/**
+ * In one round trip: entries already stored under `keys`, and the open lots of `profileIds`.
+ * Rows travel as JSON (timestamps as ISO text) and are turned back into typed rows here.
+ */
+export async function listEntriesAndOpenLots(
+  client: PoolClient,
+  { shop, keys, profileIds }: { shop: string; keys: string[]; profileIds: string[] },
+): Promise<{ entries: EntryRow[]; lots: StoredLot[] }> {
+  const { rows } = await client.query({
+    name: "ledger-entries-and-lots",
+    text: `select 'entry' as t, row_to_json(x) as r from (select ${ENTRY_COLUMNS} from "LoyaltyEntry"
+        where shop = $1 and "idempotencyKey" = any($2::text[]) order by id) x
+     union all
+     select 'lot', row_to_json(y) from (select ${LOT_COLUMNS} from "LoyaltyLot"
+        where shop = $1 and "profileId" = any($3::text[]) and "remainingPoints" > 0) y`,
+    values: [shop, keys, profileIds],
+  });
+  const date = (value: string | null) => (value === null ? null : new Date(value));
+  const entries: EntryRow[] = [];
+  const lots: StoredLot[] = [];
+  for (const { t, r } of rows as Array<{ t: string; r: Record<string, unknown> }>) {
+    if (t === "entry") entries.push({ ...(r as unknown as EntryRow), occurredAt: new Date(r.occurredAt as string) });
+    else {
+      lots.push({
+        ...(r as unknown as StoredLot),
+        earnedAt: new Date(r.earnedAt as string),
+        availableAt: new Date(r.availableAt as string),
+        expiresAt: date(r.expiresAt as string | null),
+        closedAt: date(r.closedAt as string | null),
+      });
+    }
+  }
+  return { entries, lots };
+}
+
 /** Keys of a transfer pair are stored with ":out" / ":in"; a key's entries are found by either form. */
 export function toStoredKeys(key: string): string[] {
   return [key, `${key}:out`, `${key}:in`];
@@ -211,8 +261,9 @@ export async function writeLedgerChanges(client: PoolClient, shop: string, write
   const lots = write.lots.map((lot) => ({ shop, ...lot }));
   const earns = write.orderEarns.map((earn) => ({ shop, ...earn }));
   const reservations = write.reservations.map((reservation) => ({ shop, ...reservation }));
-  const { rows } = await client.query(
-    `with
+  const { rows } = await client.query({
+    name: "ledger-write",
+    text: `with
       lots as (
         insert into "LoyaltyLot" (shop, id, "profileId", points, "remainingPoints", "earnedAt", "availableAt", "expiresAt", "closedAt", "orderGid")
         select shop, id, "profileId", points, "remainingPoints", "earnedAt", "availableAt", "expiresAt", "closedAt", "orderGid"
@@ -255,7 +306,79 @@ export async function writeLedgerChanges(client: PoolClient, shop: string, write
       "expiredPoints", "movedOrderGids", reason, "staffId", "staffName", "settingsVersion", details
       from json_populate_recordset(null::"LoyaltyEntry", $6::json)
     returning id::text`,
-    [shop, json(lots), json(earns), json(reservations), json(write.wallets), json(entries)],
+    values: [shop, json(lots), json(earns), json(reservations), json(write.wallets), json(entries)],
+  });
+  return rows.map((row: { id: string }) => row.id);
+}
+
+// Reservations outside the ledger's units of work: what the expiry job and the code
+// bookkeeping read, and the discount-code columns no ledger write touches.
+
+/**
+ * Shops with OPEN reservations that expired before `before`, or released ones whose Shopify code
+ * may still exist and has not ended `cleanSince` ago. One probe of the (shop, status, expiresAt)
+ * index per shop, so the every-minute sweep does not scan the ever-growing reservation table.
+ */
+export async function listShopsWithReservationWork(client: PoolClient, { before, cleanSince }: { before: Date; cleanSince: Date }): Promise<string[]> {
+  const { rows } = await client.query(
+    `select s.shop from "Shop" s
+      where exists (select 1 from "LoyaltyReservation" r
+                     where r.shop = s.shop and r.status = 'OPEN' and r."expiresAt" < $1::timestamptz at time zone 'UTC')
+         or exists (select 1 from "LoyaltyReservation" r
+                     where r.shop = s.shop and r.status = 'RELEASED' and r."expiresAt" > $2::timestamptz at time zone 'UTC'
+                       and r."codeStatus" in ('PENDING', 'CREATED'))`,
+    [before.toISOString(), cleanSince.toISOString()],
+  );
+  return rows.map((row: { shop: string }) => row.shop);
+}
+
+/** Ids of a shop's OPEN reservations that expired before `before`, oldest first. */
+export async function listExpiredReservationIds(client: PoolClient, { shop, before, limit }: { shop: string; before: Date; limit: number }): Promise<string[]> {
+  const { rows } = await client.query(
+    `select id from "LoyaltyReservation"
+      where shop = $1 and status = 'OPEN' and "expiresAt" < $2::timestamptz at time zone 'UTC'
+      order by "expiresAt", id limit $3`,
+    [shop, before.toISOString(), limit],
   );
   return rows.map((row: { id: string }) => row.id);
+}
+
+/** Released reservations whose code may still exist in Shopify (CREATED, or PENDING: outcome unknown), ending after `cleanSince`. */
+export async function listReservationsWithCodeToClean(
+  client: PoolClient,
+  { shop, cleanSince, limit }: { shop: string; cleanSince: Date; limit: number },
+): Promise<ReservationRow[]> {
+  const { rows } = await client.query(
+    `select ${RESERVATION_COLUMNS} from "LoyaltyReservation"
+      where shop = $1 and status = 'RELEASED' and "expiresAt" > $2::timestamptz at time zone 'UTC' and "codeStatus" in ('PENDING', 'CREATED')
+      order by "expiresAt", id limit $3`,
+    [shop, cleanSince.toISOString(), limit],
+  );
+  return rows;
+}
+
+/**
+ * Records what became of a reservation's Shopify code, only if it is still in the state the caller
+ * read (`fromStatus`), so a late writer never overwrites a newer outcome. Returns the row after, or null.
+ */
+export async function updateReservationCode(
+  client: PoolClient,
+  {
+    shop,
+    id,
+    fromStatus,
+    codeStatus,
+    discountNodeGid,
+    codeError,
+  }: { shop: string; id: string; fromStatus: string; codeStatus: string; discountNodeGid?: string | null; codeError?: string | null },
+): Promise<ReservationRow | null> {
+  const { rows } = await client.query(
+    `update "LoyaltyReservation" set "codeStatus" = $4,
+            "discountNodeGid" = case when $5::boolean then $6 else "discountNodeGid" end,
+            "codeError" = $7
+      where shop = $1 and id = $2 and "codeStatus" = $3
+      returning ${RESERVATION_COLUMNS}`,
+    [shop, id, fromStatus, codeStatus, discountNodeGid !== undefined, discountNodeGid ?? null, codeError ?? null],
+  );
+  return rows[0] ?? null;
 }

@@ -20,9 +20,8 @@ import {
 import { parseProgramSettings, type ProgramSettings, type SettingsVersion } from "../domain/loyalty/settings";
 import type { Channel } from "../domain/loyalty/earn";
 import {
-  listEntriesByKeys,
+  listEntriesAndOpenLots,
   listLotsById,
-  listOpenLots,
   listOrderEarns,
   listOrderEarnsOfWallets,
   listReservations,
@@ -102,25 +101,27 @@ export interface LedgerUnitInput {
   after?: (client: PoolClient, results: CommandResult[]) => Promise<void>;
 }
 
-const settingsCache = new Map<string, ProgramSettings>();
+const settingsCache = new Map<string, { latest: number | null; versions: SettingsVersion[] }>();
 
-/** The shop's settings versions, parsed once per (shop, version): versions never change. */
-export async function loadSettingsVersions(client: PoolClient, shop: string): Promise<SettingsVersion[]> {
+/**
+ * The shop's settings versions, oldest first. Versions never change once saved, so the list is
+ * cached per shop and reloaded only when `latestVersion` (read under the wallet lock) is newer.
+ */
+export async function loadSettingsVersions(client: PoolClient, shop: string, latestVersion?: number | null): Promise<SettingsVersion[]> {
+  const cached = settingsCache.get(shop);
+  if (cached && latestVersion !== undefined && cached.latest === latestVersion) return cached.versions;
   const { rows } = await client.query(
-    `select version, "effectiveFrom" at time zone 'UTC' as "effectiveFrom",
-            case when version = any($2::int[]) then null else settings end as settings
+    `select version, "effectiveFrom" at time zone 'UTC' as "effectiveFrom", settings
        from "LoyaltySettingsVersion" where shop = $1 order by version`,
-    [shop, [...settingsCache.keys()].filter((key) => key.startsWith(`${shop}\n`)).map((key) => Number(key.split("\n")[1]))],
+    [shop],
   );
-  return rows.map((row: { version: number; effectiveFrom: Date; settings: unknown }) => {
-    const key = `${shop}\n${row.version}`;
-    let settings = settingsCache.get(key);
-    if (!settings) {
-      settings = parseProgramSettings(row.settings);
-      settingsCache.set(key, settings);
-    }
-    return { version: row.version, effectiveFrom: row.effectiveFrom, settings };
-  });
+  const versions = rows.map((row: { version: number; effectiveFrom: Date; settings: unknown }) => ({
+    version: row.version,
+    effectiveFrom: row.effectiveFrom,
+    settings: parseProgramSettings(row.settings),
+  }));
+  settingsCache.set(shop, { latest: versions.at(-1)?.version ?? null, versions });
+  return versions;
 }
 
 export function toModelOptions(settings: ProgramSettings | null): LedgerModelOptions {
@@ -200,11 +201,11 @@ async function attemptUnit(client: PoolClient, input: LedgerUnitInput): Promise<
     ...earnsBefore.map((earn) => earn.profileId),
     ...reservationsBefore.map((reservation) => reservation.profileId),
   ]);
-  const wallets = await lockWallets(client, { shop, profileIds: [...lockIds] });
+  const { wallets, latestSettingsVersion } = await lockWallets(client, { shop, profileIds: [...lockIds] });
   // Re-read under the locks: a transfer moves earn records and reservations with their wallets.
   const earns = await listOrderEarns(client, { shop, orderGids });
   const reservationRows = reservationIds.length ? await listReservations(client, { shop, ids: reservationIds }) : [];
-  const settingsVersions = await loadSettingsVersions(client, shop);
+  const settingsVersions = await loadSettingsVersions(client, shop, wallets.size > 0 ? latestSettingsVersion : undefined);
   if (earns.some((earn) => !wallets.has(earn.profileId)) || reservationRows.some((r) => !wallets.has(r.profileId))) return "RETRY";
 
   const state: LedgerState = {
@@ -222,8 +223,19 @@ async function attemptUnit(client: PoolClient, input: LedgerUnitInput): Promise<
     for (const walletId of walletsOf(command, state)) if (!wallets.has(walletId)) return "RETRY";
   }
 
-  // Keys already stored: DUPLICATE, with the entries stored under them.
-  const stored = await listEntriesByKeys(client, { shop, keys: planned.flatMap(({ command }) => toStoredKeys(command.idempotencyKey)) });
+  // Which wallets need their lots: any that is debited, released into, or moved (a superset when
+  // some commands turn out to be duplicates; it saves a round trip).
+  const lotWallets = new Set<string>();
+  for (const { command } of planned) {
+    const adjustmentCredit = command.kind === "ADJUSTMENT" && command.points > 0;
+    if (!CREDIT_ONLY.has(command.kind) && !adjustmentCredit) for (const id of walletsOf(command, state)) lotWallets.add(id);
+  }
+  // Keys already stored (DUPLICATE, with the entries stored under them) and the lots, at once.
+  const { entries: stored, lots: openLots } = await listEntriesAndOpenLots(client, {
+    shop,
+    keys: planned.flatMap(({ command }) => toStoredKeys(command.idempotencyKey)),
+    profileIds: [...lotWallets],
+  });
   const storedByKey = new Map<string, EntryRow[]>();
   for (const entry of stored) {
     const key = entry.idempotencyKey.replace(/:(out|in)$/, "");
@@ -232,21 +244,15 @@ async function attemptUnit(client: PoolClient, input: LedgerUnitInput): Promise<
       storedByKey.get(candidate)!.push(entry);
     }
   }
-
-  // Which wallets need their lots: any that is debited, released into, or moved.
   const fresh = planned.filter(({ command }) => !storedByKey.has(command.idempotencyKey));
-  const lotWallets = new Set<string>();
   const transferSources = new Set<string>();
   const releaseLotIds: string[] = [];
   for (const { command } of fresh) {
-    const adjustmentCredit = command.kind === "ADJUSTMENT" && command.points > 0;
-    if (!CREDIT_ONLY.has(command.kind) && !adjustmentCredit) for (const id of walletsOf(command, state)) lotWallets.add(id);
     if (command.kind === "TRANSFER") transferSources.add(command.fromWalletId);
     if (command.kind === "RELEASE") {
       for (const allocation of state.reservations.get(command.reservationId)?.allocations ?? []) releaseLotIds.push(allocation.lotId);
     }
   }
-  const openLots = await listOpenLots(client, { shop, profileIds: [...lotWallets] });
   const releaseLots = await listLotsById(client, { shop, ids: releaseLotIds });
   const sourceEarns = await listOrderEarnsOfWallets(client, { shop, profileIds: [...transferSources] });
   const sourceReservations = transferSources.size ? await listReservations(client, { shop, profileIds: [...transferSources], openOnly: true }) : [];

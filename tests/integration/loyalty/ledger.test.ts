@@ -13,7 +13,7 @@ import { customerPayload, orderPayload, refundPayload } from "../../factories/sh
 
 const STAFF = { staffId: "gid://shopify/StaffMember/1", staffName: "Noura" };
 
-async function credit(shop: string, profileId: string, points: number, requestId = crypto.randomUUID()) {
+async function credit(shop: string, profileId: string, points: number, requestId: string = crypto.randomUUID()) {
   return adjustPoints({ shop, profileId, points, reason: "Goodwill", requestId, ...STAFF });
 }
 
