@@ -8,6 +8,7 @@ import { startFakeShopify } from "../tests/support/fake-shopify/server.js";
 import { addDemoShop, DEMO_SHOP } from "../tests/support/fake-shopify/demo-shop.js";
 import { DEMO_API_KEY, DEMO_API_SECRET, findFreePort, readTomlScopes } from "./lib/demo-config.js";
 import { bootApp, ensureBuild, onShutdown } from "./lib/app-process.js";
+import { ensureDemoProgram } from "./lib/demo-program.js";
 
 const started = Date.now();
 const log = (line: string) => console.log(`[demo] ${line}`);
@@ -35,6 +36,8 @@ try {
 
   ensureBuild(log);
   const app = await bootApp({ port: appPort, log });
+  // Before the install starts the backfill: the demo's two years of orders earn under this program.
+  if (await ensureDemoProgram(app.databaseUrl, DEMO_SHOP, new Date(Date.now() - 3 * 365 * 86_400_000))) log("demo loyalty program saved");
 
   // Install on the demo shop as the admin does when the merchant first opens the app.
   const status = await fake.openAppAsAdmin(DEMO_SHOP);
