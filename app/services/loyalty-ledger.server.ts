@@ -7,7 +7,7 @@
  */
 import type { PoolClient } from "pg";
 import { pool } from "../db.server";
-import { isDomainError, type DomainError } from "../domain/errors";
+import { ConflictError, isDomainError, type DomainError } from "../domain/errors";
 import {
   LedgerModel,
   type LedgerCommand,
@@ -288,6 +288,7 @@ async function attemptUnit(client: PoolClient, input: LedgerUnitInput): Promise<
   };
 
   const results: CommandResult[] = [];
+  const earnedInUnit = new Set<string>();
   const appliedEntries: Array<{ entry: LedgerEntry; plan: PlannedCommand }> = [];
   for (const plan of planned) {
     const duplicate = storedByKey.get(plan.command.idempotencyKey);
@@ -303,8 +304,15 @@ async function attemptUnit(client: PoolClient, input: LedgerUnitInput): Promise<
       continue;
     }
     const model = modelFor(walletIds[0]);
+    // An order earns once across the shop: its earn record may sit in another wallet's model.
+    if (plan.command.kind === "EARN" && (state.orderEarns.has(plan.command.orderId) || earnedInUnit.has(plan.command.orderId))) {
+      const orderId = plan.command.orderId;
+      results.push({ status: "REJECTED", error: new ConflictError(`Order ${orderId} already earned`, { orderId }, "ORDER_ALREADY_EARNED"), entries: [] });
+      continue;
+    }
     try {
       const result = model.apply(plan.command);
+      if (plan.command.kind === "EARN") earnedInUnit.add(plan.command.orderId);
       // A key repeated inside one batch is a duplicate of the first, as in the database.
       storedByKey.set(plan.command.idempotencyKey, []);
       for (const entry of result.entries) appliedEntries.push({ entry, plan });
