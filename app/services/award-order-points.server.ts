@@ -60,11 +60,20 @@ async function listRefunds(client: PoolClient, shop: string, orderGids: string[]
   return rows;
 }
 
-async function listOpenReservationsByCode(client: PoolClient, shop: string, codes: string[]): Promise<Array<{ id: string; code: string }>> {
+/**
+ * Reservations whose code the orders used: OPEN ones settle; ones already released because they
+ * expired (the order's webhook came after the grace period) are charged late, see planOrderCommands.
+ */
+async function listReservationsByCode(
+  client: PoolClient,
+  shop: string,
+  codes: string[],
+): Promise<Array<{ id: string; code: string; status: "OPEN" | "RELEASED"; profileId: string; points: number }>> {
   if (codes.length === 0) return [];
   const { rows } = await client.query(
-    `select id, "discountCode" as code from "LoyaltyReservation"
-      where shop = $1 and status = 'OPEN' and upper("discountCode") = any($2::text[])`,
+    `select id, "discountCode" as code, status, "profileId", points from "LoyaltyReservation"
+      where shop = $1 and upper("discountCode") = any($2::text[])
+        and (status = 'OPEN' or (status = 'RELEASED' and "closeReason" = 'EXPIRED'))`,
     [shop, codes.map((code) => code.toUpperCase())],
   );
   return rows;
@@ -81,7 +90,7 @@ export async function awardOrderPoints({ shop, orderGids, now }: { shop: string;
   if (orderGids.length === 0 || !(await hasProgram(shop))) return [];
   let orders: StoredOrder[] = [];
   let refunds: StoredRefund[] = [];
-  let settling: Array<{ id: string; code: string }> = [];
+  let settling: Awaited<ReturnType<typeof listReservationsByCode>> = [];
   return runLedgerUnit({
     shop,
     now,
@@ -93,11 +102,14 @@ export async function awardOrderPoints({ shop, orderGids, now }: { shop: string;
     target: async (client) => {
       orders = await listOrdersWithProfiles(client, shop, orderGids);
       refunds = await listRefunds(client, shop, orderGids);
-      settling = await listOpenReservationsByCode(client, shop, [...new Set(orders.flatMap((order) => order.discountCodes))]);
+      settling = await listReservationsByCode(client, shop, [...new Set(orders.flatMap((order) => order.discountCodes))]);
       return {
-        walletIds: orders.flatMap((order) => (order.profileId ? [order.profileId] : [])),
+        walletIds: [
+          ...orders.flatMap((order) => (order.profileId ? [order.profileId] : [])),
+          ...settling.filter((reservation) => reservation.status === "RELEASED").map((reservation) => reservation.profileId),
+        ],
         orderGids: orders.map((order) => order.orderGid),
-        reservationIds: settling.map((reservation) => reservation.id),
+        reservationIds: settling.filter((reservation) => reservation.status === "OPEN").map((reservation) => reservation.id),
       };
     },
     plan: (state) => planOrderCommands(state, orders, refunds, settling),
@@ -108,7 +120,7 @@ function planOrderCommands(
   state: LedgerState,
   orders: StoredOrder[],
   refunds: StoredRefund[],
-  settling: Array<{ id: string; code: string }>,
+  settling: Array<{ id: string; code: string; status: "OPEN" | "RELEASED"; profileId: string; points: number }>,
 ): PlannedCommand[] {
   const planned: PlannedCommand[] = [];
   const refundsByOrder = new Map<string, StoredRefund[]>();
@@ -216,6 +228,17 @@ function planOrderCommands(
   for (const reservation of settling) {
     const order = orderByCode.get(reservation.code.toUpperCase());
     if (!order) continue;
+    if (reservation.status === "RELEASED") {
+      // The code was used after its hold expired and the points went back: the shopper got the
+      // discount, so the points are spent now, under the settle key (once). If they were spent
+      // meanwhile the redemption is refused (INSUFFICIENT_POINTS) and the reservation keeps
+      // showing as used-after-release for the merchant.
+      planned.push({
+        command: { kind: "REDEEM", idempotencyKey: toSettleKey(reservation.id), at: order.placedAt, walletId: reservation.profileId, points: reservation.points },
+        meta: { source: "RESERVATION", channel: order.channel, locationGid: order.locationGid, details: { lateSettle: true, reservationId: reservation.id, orderGid: order.orderGid } },
+      });
+      continue;
+    }
     planned.push({
       command: { kind: "SETTLE", idempotencyKey: toSettleKey(reservation.id), at: order.placedAt, reservationId: reservation.id },
       meta: { source: "RESERVATION", channel: order.channel, locationGid: order.locationGid },
