@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   "ORDER_ALREADY_EARNED",
   "REVERSAL_EXCEEDS_EARN",
   "RESERVATION_CLOSED",
+  "DISCOUNT_CODE_FAILED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -36,6 +37,8 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<ErrorCode, number>> = Ob
   ORDER_ALREADY_EARNED: 409,
   REVERSAL_EXCEEDS_EARN: 409,
   RESERVATION_CLOSED: 409,
+  // Shopify refused or could not be reached: the points were given back, a new request may succeed.
+  DISCOUNT_CODE_FAILED: 502,
 });
 
 /** Base class of every expected, typed failure of the domain; `code` is stable and machine-readable. */
@@ -150,6 +153,18 @@ export class RewardNotApplicableError extends DomainError {
   constructor(reason: RewardNotApplicableReason, message: string, details: Record<string, unknown> = {}) {
     super("REWARD_NOT_APPLICABLE", message, { reason, ...details });
     this.reason = reason;
+  }
+}
+
+/**
+ * Shopify did not create the discount code of a reservation (it refused, or could not be reached);
+ * the held points were released. `reason` is REFUSED (userErrors) or UNREACHABLE.
+ */
+export class DiscountCodeFailedError extends DomainError {
+  override readonly name = "DiscountCodeFailedError";
+
+  constructor(reason: "REFUSED" | "UNREACHABLE", message: string, details: Record<string, unknown> = {}) {
+    super("DISCOUNT_CODE_FAILED", message, { reason, ...details });
   }
 }
 
