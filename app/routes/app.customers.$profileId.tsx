@@ -1,11 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { useFetcher, useLoaderData } from "@remix-run/react";
+import { useFetcher, useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticateAdmin } from "../services/admin-context.server";
 import { getProfileView } from "../services/customer-profiles.server";
 import { splitMember } from "../services/resolve-identity.server";
+import { adjustPoints } from "../services/adjust-points.server";
+import { getWalletView, parseEntryCursor } from "../services/loyalty-wallet-view.server";
+import { domainErrorResponse } from "../services/http-errors.server";
+import { isDomainError } from "../domain/errors";
+import { toAsciiNumber } from "../domain/loyalty/settings-form";
+import { AdjustPointsForm, WalletCard, WalletTimeline, type AdjustActionData } from "../components/loyalty/WalletCard";
 import { formatAmountMinor } from "../domain/money";
 import { useI18n } from "../i18n/i18n-context";
 
@@ -14,14 +20,45 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const view = await getProfileView({ shop: shop.shop, profileId: params.profileId ?? "", now: new Date() });
   if (!view) throw new Response("Not found", { status: 404 });
   if ("redirectTo" in view) throw redirect(`/app/customers/${view.redirectTo}`);
-  return { ...view, timezone: shop.timezone };
+  const before = parseEntryCursor(new URL(request.url).searchParams.get("entriesBefore"));
+  const wallet = await getWalletView({ shop: shop.shop, profileId: view.profile.id, now: new Date(), before });
+  // A fresh id per rendering of the form: resubmitting the same form adjusts once.
+  return { ...view, wallet, adjustRequestId: crypto.randomUUID(), timezone: shop.timezone };
 };
 
 const splitForm = z.object({ intent: z.literal("split"), memberKey: z.string().min(1).max(300) });
 
+/** A signed whole number as staff type it: "+50", "-20", "٥٠"; anything else is NaN for the service to reject. */
+function parsePoints(value: FormDataEntryValue | null): number {
+  const text = toAsciiNumber(String(value ?? "")).replace(/^\u2212/, "-");
+  return /^[+-]?\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
+}
+
+async function adjust(form: FormData, shop: string, profileId: string, session: Awaited<ReturnType<typeof authenticateAdmin>>["session"]) {
+  const user = session.onlineAccessInfo?.associated_user;
+  const staffName = [user?.first_name, user?.last_name].filter(Boolean).join(" ") || user?.email || null;
+  try {
+    const result = await adjustPoints({
+      shop,
+      profileId,
+      points: parsePoints(form.get("points")),
+      reason: String(form.get("reason") ?? ""),
+      staffId: user ? String(user.id) : session.id,
+      staffName,
+      requestId: String(form.get("requestId") ?? ""),
+    });
+    return Response.json({ ok: true, intent: "adjust", ...result });
+  } catch (error) {
+    if (isDomainError(error)) return domainErrorResponse(error);
+    throw error;
+  }
+}
+
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { shop, session } = await authenticateAdmin(request);
-  const parsed = splitForm.safeParse(Object.fromEntries(await request.formData()));
+  const form = await request.formData();
+  if (form.get("intent") === "adjust") return adjust(form, shop.shop, params.profileId ?? "", session);
+  const parsed = splitForm.safeParse(Object.fromEntries(form));
   if (!parsed.success) return Response.json({ code: "INVALID_INPUT", message: "memberKey is required", fieldErrors: parsed.error.flatten().fieldErrors }, { status: 422 });
   const decidedBy = session.onlineAccessInfo?.associated_user.email ?? session.id;
   const ok = await splitMember({ shop: shop.shop, profileId: params.profileId ?? "", memberKey: parsed.data.memberKey, decidedBy });
@@ -37,6 +74,15 @@ export default function CustomerProfile() {
   const data = useLoaderData<typeof loader>();
   const { t, number, dateTime } = useI18n();
   const fetcher = useFetcher();
+  const adjustFetcher = useFetcher<AdjustActionData>();
+  const navigate = useNavigate();
+  const [searchParams] = useSearchParams();
+  const showEntries = (before: string | null) => {
+    const next = new URLSearchParams(searchParams);
+    if (before) next.set("entriesBefore", before);
+    else next.delete("entriesBefore");
+    navigate(`?${next.toString()}`, { preventScrollReset: true });
+  };
   const when = (v: string | null) => (v ? dateTime(v, data.timezone) : "—");
   const { profile, metrics } = data;
 
@@ -59,6 +105,14 @@ export default function CustomerProfile() {
               </Card>
             ))}
           </InlineGrid>
+        </Layout.Section>
+
+        <Layout.Section>
+          <BlockStack gap="400">
+            <WalletCard wallet={data.wallet} timezone={data.timezone} />
+            <AdjustPointsForm fetcher={adjustFetcher} requestId={data.adjustRequestId} />
+            <WalletTimeline wallet={data.wallet} timezone={data.timezone} onPage={showEntries} />
+          </BlockStack>
         </Layout.Section>
 
         <Layout.Section>

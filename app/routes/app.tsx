@@ -36,6 +36,8 @@ function Navigation() {
       <Link to="/app/import">{t("nav.import")}</Link>
       <Link to="/app/customers">{t("nav.customers")}</Link>
       <Link to="/app/review">{t("nav.review")}</Link>
+      <Link to="/app/loyalty">{t("nav.program")}</Link>
+      <Link to="/app/loyalty/liability">{t("nav.liability")}</Link>
     </NavMenu>
   );
 }
