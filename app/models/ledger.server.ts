@@ -294,7 +294,10 @@ export async function writeLedgerChanges(client: PoolClient, shop: string, write
       wallets as (
         update "LoyaltyWallet" w set "balancePoints" = x."balancePoints", "debtPoints" = x."debtPoints", "heldPoints" = x."heldPoints",
           "lastActivityAt" = x."lastActivityAt", "updatedAt" = now(),
-          "syncRequestedAt" = case when w."balancePoints" <> x."balancePoints" then coalesce(w."syncRequestedAt", now()) else w."syncRequestedAt" end
+          -- A newer request time on every change: a sync running meanwhile (it clears the request only if
+          -- the time is the one it read) must not clear a request for a balance it did not send.
+          "syncRequestedAt" = case when w."balancePoints" <> x."balancePoints"
+            then greatest(now(), w."syncRequestedAt" + interval '1 millisecond') else w."syncRequestedAt" end
           from json_populate_recordset(null::"LoyaltyWallet", $5::json) x
          where w.shop = $1 and w."profileId" = x."profileId"
         returning 1)

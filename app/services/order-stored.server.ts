@@ -3,6 +3,8 @@ import { enqueueJobs } from "../jobs/queue.server";
 import { attachStoredCustomers, attachStoredOrders } from "./resolve-identity.server";
 import { awardOrderPoints, hasProgram } from "./award-order-points.server";
 import { followProfileEvents } from "./follow-profile-events.server";
+import { awardSignupBonusesStep } from "./award-loyalty-bonuses.server";
+import { enqueueTierRecalculationStep } from "./recalculate-tiers.server";
 
 /**
  * Steps that follow an order being stored or changed (a new refund, a cancellation). Each later
@@ -56,3 +58,6 @@ registerOrderStep(async (input) => {
 registerCustomerStep(async ({ shop }) => {
   if (await hasProgram(shop)) await followProfileEvents({ shop });
 });
+// Loyalty jobs (#5): signup bonuses for new customers; tiers of the profiles whose orders changed.
+registerCustomerStep(awardSignupBonusesStep);
+registerOrderStep(enqueueTierRecalculationStep);

@@ -18,6 +18,8 @@ import {
   Kind,
 } from "graphql";
 import type { FakeShop, FakeStore } from "./store";
+import { DISCOUNTS_SDL, discountResolvers } from "./discounts";
+import { METAFIELDS_SDL, metafieldResolvers } from "./metafields";
 
 export const SDL = /* GraphQL */ `
   scalar DateTime
@@ -166,26 +168,32 @@ interface Bucket {
 export class AdminGraphqlApi {
   readonly schema: GraphQLSchema;
   private readonly buckets = new Map<string, Bucket>();
-  private readonly factories: ResolverFactory[] = [baseResolvers];
+  private readonly factories: ResolverFactory[] = [baseResolvers, discountResolvers, metafieldResolvers];
 
   constructor(
     private readonly store: FakeStore,
     extraSdl: string[] = [],
     readonly limits = { maximumAvailable: 2000, restoreRate: 100 },
   ) {
-    this.schema = buildSchema([SDL, ...extraSdl].join("\n"));
+    this.schema = buildSchema([SDL, DISCOUNTS_SDL, METAFIELDS_SDL, ...extraSdl].join("\n"));
   }
 
   addResolvers(factory: ResolverFactory): void {
     this.factories.push(factory);
   }
 
+  /** A shop's own bucket size and restore rate (FakeShop.apiLimits), else the API's. */
+  limitsOf(shop: string) {
+    return this.store.shops.get(shop)?.apiLimits ?? this.limits;
+  }
+
   private takeFromBucket(shop: string, cost: number) {
+    const limits = this.limitsOf(shop);
     const now = Date.now();
-    const bucket = this.buckets.get(shop) ?? { available: this.limits.maximumAvailable, updatedAt: now };
+    const bucket = this.buckets.get(shop) ?? { available: limits.maximumAvailable, updatedAt: now };
     bucket.available = Math.min(
-      this.limits.maximumAvailable,
-      bucket.available + ((now - bucket.updatedAt) / 1000) * this.limits.restoreRate,
+      limits.maximumAvailable,
+      bucket.available + ((now - bucket.updatedAt) / 1000) * limits.restoreRate,
     );
     bucket.updatedAt = now;
     const ok = bucket.available >= cost;
@@ -213,7 +221,7 @@ export class AdminGraphqlApi {
       cost: {
         requestedQueryCost: cost,
         actualQueryCost: actual,
-        throttleStatus: { maximumAvailable: this.limits.maximumAvailable, currentlyAvailable: throttle.available, restoreRate: this.limits.restoreRate },
+        throttleStatus: { maximumAvailable: this.limitsOf(shopDomain).maximumAvailable, currentlyAvailable: throttle.available, restoreRate: this.limitsOf(shopDomain).restoreRate },
       },
     });
     if (!throttle.ok) {

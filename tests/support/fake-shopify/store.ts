@@ -3,6 +3,8 @@
  * (growing with each issue) customers, orders, bulk operations, discounts and metafields.
  */
 import crypto from "node:crypto";
+import type { FakeDiscount, FakeDiscountFailure } from "./discounts";
+import type { FakeMetafield } from "./metafields";
 
 export interface FakeStaff {
   id: string; // numeric user id, the session token's `sub`
@@ -33,6 +35,13 @@ export interface FakeShop {
   orders: Map<string, Record<string, unknown>>;
   installed: boolean;
   grantedScopes: string[];
+  /** code discounts by node GID, and failures queued for the next creates (see discounts.ts) */
+  discounts: Map<string, FakeDiscount>;
+  discountFailures: FakeDiscountFailure[];
+  /** metafields by owner GID, then by "namespace.key" (see metafields.ts) */
+  metafields: Map<string, Map<string, FakeMetafield>>;
+  /** this shop's Admin API bucket, when a test wants it smaller than the default */
+  apiLimits?: { maximumAvailable: number; restoreRate: number };
 }
 
 export interface AccessToken {
@@ -63,6 +72,9 @@ export class FakeStore {
       orders: new Map(),
       installed: true,
       grantedScopes: [],
+      discounts: new Map(),
+      discountFailures: [],
+      metafields: new Map(),
       ...shop,
     };
     this.shops.set(value.domain, value);
