@@ -187,7 +187,3 @@ CREATE UNIQUE INDEX "LoyaltyReservation_shop_clientRequestId_key" ON "LoyaltyRes
 -- CreateIndex
 CREATE UNIQUE INDEX "LoyaltyReservation_shop_discountCode_key" ON "LoyaltyReservation"("shop", "discountCode");
 
--- Invariants the code relies on, enforced by the database too (Prisma does not model CHECK constraints).
-ALTER TABLE "LoyaltyLot" ADD CONSTRAINT "LoyaltyLot_remaining_check" CHECK ("remainingPoints" >= 0 AND "remainingPoints" <= "points");
-ALTER TABLE "LoyaltyWallet" ADD CONSTRAINT "LoyaltyWallet_counters_check" CHECK ("debtPoints" >= 0 AND "heldPoints" >= 0);
-ALTER TABLE "LoyaltyReservation" ADD CONSTRAINT "LoyaltyReservation_points_check" CHECK ("points" > 0);
