@@ -1,8 +1,11 @@
 /**
  * Identity resolution benchmark: npm run bench:identity -- [--sizes 10000,100000,1000000]
- * [--quality-size 100000] [--seed 42]. Generates records with known truth, runs the real CLI as a
- * child process per size, scores pairwise precision/recall, and times a parse+normalize-only
- * pass over the largest file as the same-run baseline. Last stdout line: one JSON object.
+ * [--quality-size 100000] [--seed 42] [--profiles 1000000] [--attaches 2000] [--no-incremental].
+ * Generates records with known truth, runs the real CLI as a child process per size, scores
+ * pairwise precision/recall, and times a parse+normalize-only pass over the largest file as the
+ * same-run baseline. Then bench/identity-incremental.ts (own process, embedded PostgreSQL under
+ * WAFA_DATA_DIR, default .data/bench-pg-identity) measures incremental_p99_ms with `--profiles`
+ * stored. Last stdout line: one JSON object with every metric.
  */
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
@@ -20,6 +23,9 @@ function arg(name: string, fallback: string): string {
 const sizes = arg("sizes", "10000,100000,1000000").split(",").map(Number).filter((n) => n > 0);
 const qualitySize = Number(arg("quality-size", sizes.includes(100000) ? "100000" : String(sizes[0])));
 const seed = Number(arg("seed", "42"));
+const profiles = arg("profiles", "1000000");
+const attaches = arg("attaches", "2000");
+const incremental = !process.argv.includes("--no-incremental");
 
 async function writeInput(n: number): Promise<{ file: string; truth: Int32Array; inferable: Int32Array | null }> {
   const records = generateIdentityRecords({ records: n, seed });
@@ -45,6 +51,26 @@ interface RunResult {
   seconds: number;
   peakRssMb: number;
   summary: Record<string, string>;
+}
+
+/** Runs the incremental benchmark and returns its metrics (its last stdout line). */
+function runIncremental(): Promise<Record<string, number | string | null>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, "node_modules", ".bin", "tsx"), path.join(root, "bench", "identity-incremental.ts"), "--profiles", profiles, "--attaches", attaches, "--seed", String(seed)], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      process.stdout.write(String(d).split("\n").filter((l) => l && !l.startsWith("{")).map((l) => `${l}\n`).join(""));
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`identity-incremental exited ${code}`));
+      resolve(JSON.parse(stdout.trimEnd().split("\n").pop() ?? "{}"));
+    });
+  });
 }
 
 function runCli(args: string[]): Promise<RunResult> {
@@ -112,6 +138,10 @@ async function main(): Promise<void> {
   console.log(fmt(header));
   for (const r of rows) console.log(fmt(r));
   console.log(`baseline (parse + normalize only, ${maxLabel}): ${baseline.summary.seconds} s, ${baseline.peakRssMb} MB`);
+  if (incremental) {
+    const inc = await runIncremental();
+    for (const [k, v] of Object.entries(inc)) if (k !== "bench") metrics[k] = v as number | string;
+  }
   console.log(JSON.stringify(metrics));
 }
 

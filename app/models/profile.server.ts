@@ -3,9 +3,44 @@
  * identifiers and profile events. Prisma only; every function takes the shop first.
  */
 import type { IdentityKeyKind, MatchStatus, MemberKind, Prisma, PrismaClient } from "@prisma/client";
+import { createHash } from "node:crypto";
 import prisma from "../db.server";
 
 type Db = PrismaClient | Prisma.TransactionClient;
+
+/**
+ * What identity work needs of a connection: tagged-template raw SQL. Prisma clients satisfy it,
+ * and so does a plain pg transaction (see pgSql), which the attach path uses because each Prisma
+ * statement costs several times a pg round trip and an attach is a handful of them.
+ */
+export type Sql = {
+  $queryRaw<T = unknown>(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<T>;
+  $executeRaw(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<number>;
+};
+
+/**
+ * Sql over one pg client: `${value}` becomes a $n parameter, exactly as in Prisma's tagged
+ * templates. Statements are named (prepared once per connection): the identity statements are
+ * large CTEs whose parse and planning would otherwise cost more than running them.
+ */
+export function pgSql(client: { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }> }): Sql {
+  const run = (q: TemplateStringsArray, values: unknown[]) => {
+    let prepared = statements.get(q);
+    if (!prepared) {
+      const text = q.reduce((out, part, i) => (i === 0 ? part : `${out}$${i}${part}`), "");
+      prepared = { name: `identity_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`, text };
+      statements.set(q, prepared);
+    }
+    return client.query({ ...prepared, values });
+  };
+  return {
+    $queryRaw: async <T>(q: TemplateStringsArray, ...values: unknown[]) => (await run(q, values)).rows as T,
+    $executeRaw: async (q: TemplateStringsArray, ...values: unknown[]) => (await run(q, values)).rowCount ?? 0,
+  };
+}
+
+/** Statement names by template (a tagged template's strings array is the same object on every call). */
+const statements = new WeakMap<TemplateStringsArray, { name: string; text: string }>();
 
 export type MemberRow = {
   memberKey: string;
@@ -15,28 +50,32 @@ export type MemberRow = {
   record: Prisma.JsonValue;
 };
 
+/** Name of a shop's identity lock: pg_advisory_xact_lock(hashtext(name)). */
+export const shopIdentityLockName = (shop: string) => `identity:${shop}`;
+
 /** Serializes identity work of one shop for the rest of the transaction (see resolve-identity). */
-export async function lockShopIdentity(tx: Db, { shop }: { shop: string }) {
-  await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`identity:${shop}`}))`;
+export async function lockShopIdentity(tx: Sql, { shop }: { shop: string }) {
+  await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${shopIdentityLockName(shop)}))`;
 }
 
-export function getMembers(db: Db, { shop, memberKeys }: { shop: string; memberKeys: string[] }): Promise<MemberRow[]> {
-  return db.profileMember.findMany({
-    where: { shop, memberKey: { in: memberKeys } },
-    select: { memberKey: true, seq: true, memberKind: true, profileId: true, record: true },
-  });
+type RawMemberRow = Omit<MemberRow, "seq"> & { seq: bigint | string };
+const toMemberRows = (rows: RawMemberRow[]): MemberRow[] => rows.map((r) => ({ ...r, seq: BigInt(r.seq) }));
+
+export async function getMembers(db: Sql, { shop, memberKeys }: { shop: string; memberKeys: string[] }): Promise<MemberRow[]> {
+  if (memberKeys.length === 0) return [];
+  return toMemberRows(await db.$queryRaw<RawMemberRow[]>`
+    select "memberKey", seq, "memberKind", "profileId", record from "ProfileMember" where shop = ${shop} and "memberKey" = any(${memberKeys}::text[])`);
 }
 
-export function listMembersOfProfiles(db: Db, { shop, profileIds }: { shop: string; profileIds: string[] }): Promise<MemberRow[]> {
-  return db.profileMember.findMany({
-    where: { shop, profileId: { in: profileIds } },
-    select: { memberKey: true, seq: true, memberKind: true, profileId: true, record: true },
-  });
+export async function listMembersOfProfiles(db: Sql, { shop, profileIds }: { shop: string; profileIds: string[] }): Promise<MemberRow[]> {
+  if (profileIds.length === 0) return [];
+  return toMemberRows(await db.$queryRaw<RawMemberRow[]>`
+    select "memberKey", seq, "memberKind", "profileId", record from "ProfileMember" where shop = ${shop} and "profileId" = any(${profileIds}::text[])`);
 }
 
 /** Members holding any of the keys, per key, at most `limit + 1` per key (so "too many" is visible). */
 export async function listMembersByKeys(
-  db: Db,
+  db: Sql,
   { shop, keys, limit }: { shop: string; keys: Array<{ kind: IdentityKeyKind; value: string }>; limit: number },
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
@@ -56,108 +95,263 @@ export async function listMembersByKeys(
   return out;
 }
 
+/** A member as the attach path reads it: its row plus, per looked-up key, whether it holds it. */
+export type AttachContext = {
+  country: string | null;
+  junk: Array<{ kind: IdentityKeyKind; value: string; active: boolean; source: string }> | null;
+  existing: MemberRow | null;
+  /** Members holding each key ("KIND|value"), at most limit + 1 per key. */
+  hits: Map<string, string[]>;
+  /** Rows of the hit members whose key lists are small enough to be compared. */
+  rows: MemberRow[];
+  /** An arrival number drawn for the member should it be new (an unused one is only a gap). */
+  nextSeq: bigint;
+};
+
+type RawMember = { memberKey: string; seq: string; memberKind: MemberKind; profileId: string; record: Prisma.JsonValue };
+const toMemberRow = (r: RawMember): MemberRow => ({ ...r, seq: BigInt(r.seq) });
+
+/**
+ * Everything attaching one record needs, in one round trip: the shop's country and junk
+ * identifiers (when asked), the member's stored row, and the other members holding each of its
+ * keys with their rows. Keys are read at most `limit` deep (deterministic) or `blockLimit + 1`
+ * deep (blocking keys), so a huge identifier costs a bounded index range; rows are returned only
+ * where they can be used (not for junk identifiers nor oversized blocks, which count only).
+ */
+export async function loadAttachContext(
+  db: Sql,
+  { shop, memberKey, keys, limit, blockLimit, withShop }: {
+    shop: string; memberKey: string; keys: Array<{ kind: IdentityKeyKind; value: string; rows: boolean }>; limit: number; blockLimit: number; withShop: boolean;
+  },
+): Promise<AttachContext> {
+  keys = [...new Map(keys.map((k) => [`${k.kind}|${k.value}`, k])).values()];
+  const [row] = await db.$queryRaw<Array<{ out: { country: string | null; junk: AttachContext["junk"]; existing: RawMember | null; hits: Array<{ k: string; m: string[] }> | null; rows: RawMember[] | null; next: string } }>>`
+    with k as (
+      select * from unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.value)}::text[], ${keys.map((k) => k.rows)}::boolean[]) as k(kind, value, want)
+    ), hit as (
+      select k.kind, k.value, k.want, h."memberKey", count(*) over (partition by k.kind, k.value) as n
+      from k cross join lateral (
+        select i."memberKey" from "IdentityKey" i
+        where i.shop = ${shop} and i.kind = k.kind::"IdentityKeyKind" and i.value = k.value
+        limit (case when k.kind = 'BLOCK' then ${blockLimit + 1}::int else ${limit}::int end)
+      ) h
+    ), wanted as (
+      select distinct "memberKey" from hit where want and (kind <> 'BLOCK' or n <= ${blockLimit + 1}) and "memberKey" <> ${memberKey}
+    )
+    select json_build_object(
+      'country', case when ${withShop} then (select s."countryCode" from "Shop" s where s.shop = ${shop}) end,
+      'junk', case when ${withShop} then (select coalesce(json_agg(json_build_object('kind', j.kind, 'value', j.value, 'active', j.active, 'source', j.source)), '[]') from "JunkIdentifier" j where j.shop = ${shop}) end,
+      'next', nextval(pg_get_serial_sequence('"ProfileMember"', 'seq'))::text,
+      'existing', (select json_build_object('memberKey', m."memberKey", 'seq', m.seq::text, 'memberKind', m."memberKind", 'profileId', m."profileId", 'record', m.record) from "ProfileMember" m where m.shop = ${shop} and m."memberKey" = ${memberKey}),
+      'hits', (select json_agg(json_build_object('k', g.kind || '|' || g.value, 'm', g.members)) from (select kind, value, array_agg("memberKey") as members from hit group by kind, value) g),
+      'rows', (select json_agg(json_build_object('memberKey', m."memberKey", 'seq', m.seq::text, 'memberKind', m."memberKind", 'profileId', m."profileId", 'record', m.record))
+               from wanted w join "ProfileMember" m on m.shop = ${shop} and m."memberKey" = w."memberKey")
+    ) as out`;
+  const out = row.out;
+  const hits = new Map<string, string[]>();
+  for (const k of keys) hits.set(`${k.kind}|${k.value}`, []);
+  for (const h of out.hits ?? []) hits.set(h.k, h.m);
+  return { country: out.country, junk: out.junk, existing: out.existing ? toMemberRow(out.existing) : null, hits, rows: (out.rows ?? []).map(toMemberRow), nextSeq: BigInt(out.next) };
+}
+
+type PairWrite = { memberA: string; memberB: string; score: number; reasons: Prisma.InputJsonValue; status: MatchStatus };
+
+/**
+ * A new member in its own new profile, in one statement: the profile, the member (unlinked, with
+ * the arrival number drawn when its candidates were read), its CREATED event, its identity keys
+ * and the pairs it formed with those candidates.
+ */
+export async function insertMemberWithProfile(
+  db: Sql,
+  { shop, profileId, memberKey, seq, memberKind, record, searchText, keys, pairs }: {
+    shop: string; profileId: string; memberKey: string; seq: bigint; memberKind: MemberKind; record: Prisma.InputJsonValue; searchText: string;
+    keys: Array<{ kind: IdentityKeyKind; value: string }>; pairs: PairWrite[];
+  },
+): Promise<void> {
+  await db.$executeRaw`
+    with p as (
+      insert into "Profile" (shop, id, "updatedAt") values (${shop}, ${profileId}, now())
+    ), m as (
+      insert into "ProfileMember" (shop, "memberKey", seq, "memberKind", "profileId", record, "searchText", "linkedBy", "updatedAt")
+      values (${shop}, ${memberKey}, ${String(seq)}::bigint, ${memberKind}::"MemberKind", ${profileId}, ${JSON.stringify(record)}::jsonb, ${searchText}, '{}', now())
+    ), e as (
+      insert into "ProfileEvent" (shop, kind, "toProfileId", "memberKeys") values (${shop}, 'CREATED', ${profileId}, array[${memberKey}])
+    ), k as (
+      insert into "IdentityKey" (shop, kind, value, "memberKey")
+      select ${shop}, x.kind::"IdentityKeyKind", x.value, ${memberKey} from unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.value)}::text[]) as x(kind, value)
+      on conflict do nothing
+    )
+    insert into "MatchPair" (shop, "memberA", "memberB", score, reasons, status, "updatedAt")
+    select ${shop}, x.a, x.b, x.score, x.reasons, x.status::"MatchStatus", now()
+    from json_to_recordset(${JSON.stringify(pairs.map((u) => ({ a: u.memberA, b: u.memberB, score: u.score, reasons: u.reasons, status: u.status })))}::json)
+      as x(a text, b text, score float8, reasons jsonb, status text)
+    on conflict (shop, "memberA", "memberB") do update set score = excluded.score, reasons = excluded.reasons, status = excluded.status, "updatedAt" = now()`;
+}
+
+/** Pair writes of one transaction, applied at once: upserts (score, reasons, status) and deletions. */
+export async function writePairs(
+  db: Sql,
+  { shop, upserts, deletes }: {
+    shop: string;
+    upserts: PairWrite[];
+    deletes: Array<{ memberA: string; memberB: string }>;
+  },
+) {
+  if (upserts.length === 0 && deletes.length === 0) return;
+  await db.$executeRaw`
+    with d as (
+      delete from "MatchPair" p using json_to_recordset(${JSON.stringify(deletes.map((d) => ({ a: d.memberA, b: d.memberB })))}::json) as x(a text, b text)
+      where p.shop = ${shop} and p."memberA" = x.a and p."memberB" = x.b
+    )
+    insert into "MatchPair" (shop, "memberA", "memberB", score, reasons, status, "updatedAt")
+    select ${shop}, x.a, x.b, x.score, x.reasons, x.status::"MatchStatus", now()
+    from json_to_recordset(${JSON.stringify(upserts.map((u) => ({ a: u.memberA, b: u.memberB, score: u.score, reasons: u.reasons, status: u.status })))}::json)
+      as x(a text, b text, score float8, reasons jsonb, status text)
+    on conflict (shop, "memberA", "memberB") do update set score = excluded.score, reasons = excluded.reasons, status = excluded.status, "updatedAt" = now()`;
+}
+
+export type RegionMember = { memberKey: string; seq: bigint; profileId: string; linkedBy: string[] | null; linkScore: number | null; linkReason: string | null };
+
+/**
+ * The region re-clustering needs, in one round trip: every member reachable from `memberKeys`
+ * through a shared profile or a link (any pair but REVIEW), and those links.
+ */
+export async function loadRegion(db: Sql, { shop, memberKeys }: { shop: string; memberKeys: string[] }): Promise<{ members: RegionMember[]; pairs: PairRow[] }> {
+  const [row] = await db.$queryRaw<Array<{ out: { members: Array<Omit<RegionMember, "seq"> & { seq: string }> | null; pairs: PairRow[] | null } }>>`
+    with recursive r(k) as (
+      select unnest(${memberKeys}::text[])
+      union
+      select e.k from r cross join lateral (
+        select m2."memberKey" as k from "ProfileMember" m1
+          join "ProfileMember" m2 on m2.shop = m1.shop and m2."profileId" = m1."profileId"
+          where m1.shop = ${shop} and m1."memberKey" = r.k
+        union all
+        select p."memberB" from "MatchPair" p where p.shop = ${shop} and p."memberA" = r.k and p.status <> 'REVIEW'
+        union all
+        select p."memberA" from "MatchPair" p where p.shop = ${shop} and p."memberB" = r.k and p.status <> 'REVIEW'
+      ) e
+    )
+    select json_build_object(
+      'members', (select json_agg(json_build_object('memberKey', m."memberKey", 'seq', m.seq::text, 'profileId', m."profileId", 'linkedBy', m."linkedBy", 'linkScore', m."linkScore", 'linkReason', m."linkReason"))
+                  from "ProfileMember" m where m.shop = ${shop} and m."memberKey" in (select k from r)),
+      'pairs', (select json_agg(json_build_object('memberA', p."memberA", 'memberB', p."memberB", 'score', p.score, 'status', p.status, 'reasons', p.reasons))
+                from "MatchPair" p where p.shop = ${shop} and p."memberA" in (select k from r) and p.status <> 'REVIEW')
+    ) as out`;
+  return { members: (row.out.members ?? []).map((m) => ({ ...m, seq: BigInt(m.seq) })), pairs: row.out.pairs ?? [] };
+}
+
+/**
+ * The outcome of re-clustering, in one statement: new profiles (for clusters left without one),
+ * member moves and link fields (only rows that change), and MERGED/SPLIT events.
+ */
+export async function applyClustering(
+  db: Sql,
+  { shop, newProfiles, members, events }: {
+    shop: string;
+    newProfiles: string[];
+    members: Array<{ memberKey: string; profileId: string; linkedBy: string[]; linkScore: number | null; linkReason: string | null }>;
+    events: Array<{ kind: "MERGED" | "SPLIT"; fromProfileId: string; toProfileId: string; memberKeys: string[] }>;
+  },
+) {
+  if (newProfiles.length === 0 && members.length === 0 && events.length === 0) return;
+  await db.$executeRaw`
+    with np as (
+      insert into "Profile" (shop, id, "updatedAt") select ${shop}, unnest(${newProfiles}::text[]), now()
+    ), mu as (
+      update "ProfileMember" m set "profileId" = u.p, "linkedBy" = u.lb, "linkScore" = u.ls, "linkReason" = u.lr, "updatedAt" = now()
+      from (select x.k, x.p, coalesce(array(select json_array_elements_text(x.lb)), '{}') as lb, x.ls, x.lr
+            from json_to_recordset(${JSON.stringify(members.map((m) => ({ k: m.memberKey, p: m.profileId, lb: m.linkedBy, ls: m.linkScore, lr: m.linkReason })))}::json)
+              as x(k text, p text, lb json, ls float8, lr text)) u
+      where m.shop = ${shop} and m."memberKey" = u.k
+    )
+    insert into "ProfileEvent" (shop, kind, "fromProfileId", "toProfileId", "memberKeys")
+    select ${shop}, (e.v->>'kind')::"ProfileEventKind", e.v->>'f', e.v->>'t', array(select json_array_elements_text(e.v->'keys'))
+    from json_array_elements(${JSON.stringify(events.map((e) => ({ kind: e.kind, f: e.fromProfileId, t: e.toProfileId, keys: e.memberKeys })))}::json) with ordinality as e(v, ord)
+    order by e.ord`;
+}
+
 export async function replaceIdentityKeys(
-  db: Db,
+  db: Sql,
   { shop, memberKey, keys }: { shop: string; memberKey: string; keys: Array<{ kind: IdentityKeyKind; value: string }> },
 ) {
-  await db.identityKey.deleteMany({ where: { shop, memberKey } });
-  await db.identityKey.createMany({ data: keys.map((k) => ({ shop, memberKey, kind: k.kind, value: k.value })), skipDuplicates: true });
+  // Only the keys the member lost are deleted: a row deleted and inserted again in one statement
+  // would meet itself in the conflict check.
+  await db.$executeRaw`
+    with x as (select * from unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.value)}::text[]) as x(kind, value)),
+    d as (
+      delete from "IdentityKey" i where i.shop = ${shop} and i."memberKey" = ${memberKey}
+        and not exists (select 1 from x where x.kind = i.kind::text and x.value = i.value)
+    )
+    insert into "IdentityKey" (shop, kind, value, "memberKey")
+    select ${shop}, x.kind::"IdentityKeyKind", x.value, ${memberKey} from x
+    on conflict (shop, kind, value, "memberKey") do nothing`;
 }
 
-export async function createProfileWithMember(
-  db: Db,
-  { shop, memberKey, memberKind, record, searchText }: { shop: string; memberKey: string; memberKind: MemberKind; record: Prisma.InputJsonValue; searchText: string },
-) {
-  const profile = await db.profile.create({ data: { shop }, select: { id: true } });
-  await db.profileMember.create({ data: { shop, memberKey, memberKind, profileId: profile.id, record, searchText } });
-  await db.profileEvent.create({ data: { shop, kind: "CREATED", toProfileId: profile.id, memberKeys: [memberKey] } });
-  return profile.id;
-}
-
-export function updateMemberRecord(db: Db, { shop, memberKey, record, searchText }: { shop: string; memberKey: string; record: Prisma.InputJsonValue; searchText: string }) {
-  return db.profileMember.update({ where: { shop_memberKey: { shop, memberKey } }, data: { record, searchText } });
+export function updateMemberRecord(db: Sql, { shop, memberKey, record, searchText }: { shop: string; memberKey: string; record: Prisma.InputJsonValue; searchText: string }) {
+  return db.$executeRaw`update "ProfileMember" set record = ${JSON.stringify(record)}::jsonb, "searchText" = ${searchText}, "updatedAt" = now() where shop = ${shop} and "memberKey" = ${memberKey}`;
 }
 
 export type PairRow = { memberA: string; memberB: string; score: number; status: MatchStatus; reasons: Prisma.JsonValue };
 
-/** Pairs touching any of the members. */
-export function listPairsOf(db: Db, { shop, memberKeys }: { shop: string; memberKeys: string[] }): Promise<PairRow[]> {
-  return db.matchPair.findMany({
-    where: { shop, OR: [{ memberA: { in: memberKeys } }, { memberB: { in: memberKeys } }] },
-    select: { memberA: true, memberB: true, score: true, status: true, reasons: true },
-  });
+export function listPairsOf(db: Sql, { shop, memberKeys }: { shop: string; memberKeys: string[] }): PromiseLike<PairRow[]> {
+  return db.$queryRaw<PairRow[]>`
+    select "memberA", "memberB", score, status::text as status, reasons from "MatchPair"
+    where shop = ${shop} and ("memberA" = any(${memberKeys}::text[]) or "memberB" = any(${memberKeys}::text[]))`;
 }
 
-export function getPair(db: Db, { shop, memberA, memberB }: { shop: string; memberA: string; memberB: string }) {
-  return db.matchPair.findUnique({ where: { shop_memberA_memberB: { shop, memberA, memberB } } });
-}
-
-export function upsertPair(
-  db: Db,
-  { shop, memberA, memberB, score, reasons, status }: { shop: string; memberA: string; memberB: string; score: number; reasons: Prisma.InputJsonValue; status: MatchStatus },
-) {
-  return db.matchPair.upsert({
-    where: { shop_memberA_memberB: { shop, memberA, memberB } },
-    create: { shop, memberA, memberB, score, reasons, status },
-    update: { score, reasons, status },
-  });
-}
-
-export function deletePair(db: Db, { shop, memberA, memberB }: { shop: string; memberA: string; memberB: string }) {
-  return db.matchPair.deleteMany({ where: { shop, memberA, memberB } });
+export async function getPair(db: Sql, { shop, memberA, memberB }: { shop: string; memberA: string; memberB: string }): Promise<PairRow | null> {
+  const [row] = await db.$queryRaw<PairRow[]>`
+    select "memberA", "memberB", score, status::text as status, reasons from "MatchPair" where shop = ${shop} and "memberA" = ${memberA} and "memberB" = ${memberB}`;
+  return row ?? null;
 }
 
 export function decidePair(
-  db: Db,
+  db: Sql,
   { shop, memberA, memberB, status, decidedBy }: { shop: string; memberA: string; memberB: string; status: "APPROVED" | "REJECTED"; decidedBy: string | null },
 ) {
-  return db.matchPair.upsert({
-    where: { shop_memberA_memberB: { shop, memberA, memberB } },
-    create: { shop, memberA, memberB, score: 0, reasons: [], status, decidedBy, decidedAt: new Date() },
-    update: { status, decidedBy, decidedAt: new Date() },
-  });
+  return db.$executeRaw`
+    insert into "MatchPair" (shop, "memberA", "memberB", score, reasons, status, "decidedBy", "decidedAt", "updatedAt")
+    values (${shop}, ${memberA}, ${memberB}, 0, '[]', ${status}::"MatchStatus", ${decidedBy}, now(), now())
+    on conflict (shop, "memberA", "memberB") do update set status = excluded.status, "decidedBy" = excluded."decidedBy", "decidedAt" = now(), "updatedAt" = now()`;
 }
 
 export function listJunkIdentifiers(db: Db, { shop }: { shop: string }) {
   return db.junkIdentifier.findMany({ where: { shop }, orderBy: [{ active: "desc" }, { createdAt: "asc" }] });
 }
 
-export function insertDetectedJunk(db: Db, { shop, kind, value, reason }: { shop: string; kind: IdentityKeyKind; value: string; reason: string }) {
-  return db.junkIdentifier.createMany({ data: [{ shop, kind, value, reason, source: "DETECTED" }], skipDuplicates: true });
+/** Junk identifiers of a shop as identity work reads them (kind, value, state, who set it). */
+export function listJunkKeys(db: Sql, { shop }: { shop: string }) {
+  return db.$queryRaw<Array<{ kind: IdentityKeyKind; value: string; active: boolean; source: string }>>`
+    select kind::text as kind, value, active, source::text as source from "JunkIdentifier" where shop = ${shop}`;
 }
 
-export function setMerchantJunk(db: Db, { shop, kind, value, active }: { shop: string; kind: IdentityKeyKind; value: string; active: boolean }) {
-  return db.junkIdentifier.upsert({
-    where: { shop_kind_value: { shop, kind, value } },
-    create: { shop, kind, value, source: "MERCHANT", active, reason: "marked by the merchant" },
-    update: { source: "MERCHANT", active },
-  });
+export async function getShopCountry(db: Sql, { shop }: { shop: string }): Promise<string | null> {
+  const [row] = await db.$queryRaw<Array<{ countryCode: string }>>`select "countryCode" from "Shop" where shop = ${shop}`;
+  return row?.countryCode ?? null;
 }
 
-export async function setMemberProfile(
-  db: Db,
-  { shop, memberKey, profileId, linkedBy, linkScore, linkReason }: { shop: string; memberKey: string; profileId: string; linkedBy: string[]; linkScore: number | null; linkReason: string | null },
-) {
-  await db.profileMember.update({ where: { shop_memberKey: { shop, memberKey } }, data: { profileId, linkedBy, linkScore, linkReason } });
+export function insertDetectedJunk(db: Sql, { shop, kind, value, reason }: { shop: string; kind: IdentityKeyKind; value: string; reason: string }) {
+  return db.$executeRaw`
+    insert into "JunkIdentifier" (shop, kind, value, source, reason, "updatedAt") values (${shop}, ${kind}::"IdentityKeyKind", ${value}, 'DETECTED', ${reason}, now())
+    on conflict (shop, kind, value) do nothing`;
 }
 
-export function createProfile(db: Db, { shop }: { shop: string }) {
-  return db.profile.create({ data: { shop }, select: { id: true } });
-}
-
-export function recordProfileEvent(
-  db: Db,
-  { shop, kind, fromProfileId, toProfileId, memberKeys }: { shop: string; kind: "MERGED" | "SPLIT"; fromProfileId: string; toProfileId: string; memberKeys: string[] },
-) {
-  return db.profileEvent.create({ data: { shop, kind, fromProfileId, toProfileId, memberKeys } });
+export function setMerchantJunk(db: Sql, { shop, kind, value, active }: { shop: string; kind: IdentityKeyKind; value: string; active: boolean }) {
+  return db.$executeRaw`
+    insert into "JunkIdentifier" (shop, kind, value, source, active, reason, "updatedAt")
+    values (${shop}, ${kind}::"IdentityKeyKind", ${value}, 'MERCHANT', ${active}, 'marked by the merchant', now())
+    on conflict (shop, kind, value) do update set source = 'MERCHANT', active = excluded.active, "updatedAt" = now()`;
 }
 
 /**
  * Recomputes the cached counters and display fields of profiles from their members' orders
- * (orders of member customers plus member guest orders); a profile left without members is
- * marked merged into `mergedInto` when given.
+ * (orders of member customers plus member guest orders); profiles in `merged` (emptied by a merge)
+ * are marked merged into their target in the same statement.
  */
-export async function refreshProfiles(db: Db, { shop, profileIds }: { shop: string; profileIds: string[] }) {
+export async function refreshProfiles(
+  db: Sql,
+  { shop, profileIds, merged = [] }: { shop: string; profileIds: string[]; merged?: Array<{ profileId: string; into: string }> },
+) {
   if (profileIds.length === 0) return;
   await db.$executeRaw`
     with m as (
@@ -192,13 +386,11 @@ export async function refreshProfiles(db: Db, { shop, profileIds }: { shop: stri
       "orderCount" = agg.n, "totalSpentMinor" = agg.spent, "lastOrderAt" = agg.last_at,
       "firstSeenAt" = coalesce(agg.first_at, p."createdAt"), currency = agg.currency,
       "displayName" = ident.name, "primaryEmail" = ident.email, "primaryPhone" = ident.phone,
-      "searchName" = ident.search, "updatedAt" = now()
+      "searchName" = ident.search, "updatedAt" = now(),
+      "mergedIntoId" = coalesce(mg.target, p."mergedIntoId")
     from agg left join ident on ident."profileId" = agg.id
+      left join unnest(${merged.map((m) => m.profileId)}::text[], ${merged.map((m) => m.into)}::text[]) as mg(id, target) on mg.id = agg.id
     where p.shop = ${shop} and p.id = agg.id`;
-}
-
-export function markProfileMerged(db: Db, { shop, profileId, into }: { shop: string; profileId: string; into: string }) {
-  return db.profile.updateMany({ where: { shop, id: profileId }, data: { mergedIntoId: into, orderCount: 0, totalSpentMinor: 0 } });
 }
 
 export function clearProfileMerged(db: Db, { shop, profileId }: { shop: string; profileId: string }) {

@@ -4,14 +4,21 @@
  * keys (IdentityKey lookups), and the link-connected region it touches is re-clustered with the
  * same greedy, cannot-link-respecting rule as the batch resolver (app/domain/identity/resolve.ts),
  * so the stored profiles equal what batch resolution gives on the same records in arrival order.
+ *
+ * Cost: an attach runs on a plain pg transaction (named statements) in few round trips: begin +
+ * the shop lock; one read of the shop's country and junk identifiers, the member and every
+ * member sharing one of its keys; one write of the new member with its profile, keys, CREATED
+ * event and pairs; then, only when it linked someone, one read of the region and one write of
+ * the re-clustering; last the profiles' counters (with merged profiles marked). Everything is
+ * looked up by index (see bench/identity-incremental.ts for the measured cost at 1M profiles).
  */
-import type { IdentityKeyKind, MemberKind, Prisma } from "@prisma/client";
-import prisma from "../db.server";
+import { randomUUID } from "node:crypto";
+import type { IdentityKeyKind, MatchStatus, MemberKind, Prisma } from "@prisma/client";
+import prisma, { pool } from "../db.server";
 import {
   ConstrainedUnionFind,
   DEFAULT_RESOLVE_OPTIONS,
   compareLinks,
-  foldText,
   getBlockingKeys,
   getDeterministicKeys,
   getJunkVerdict,
@@ -20,7 +27,10 @@ import {
   normalizePhone,
   pairConflicts,
   scorePair,
-  toAsciiDigits,
+  fromKeyRow,
+  isDeterministicKey,
+  toKeyRow,
+  toStoredRecord,
   NormalizationContext,
   type JunkOptions,
   type MatchReason,
@@ -29,33 +39,35 @@ import {
   type ResolveOptions,
 } from "../domain/identity";
 import {
-  createProfile,
-  createProfileWithMember,
+  applyClustering,
   decidePair,
-  deletePair,
   getMembers,
+  insertMemberWithProfile,
+  loadAttachContext,
+  loadRegion,
+  writePairs,
+  type PairRow,
   getPair,
   insertDetectedJunk,
   listCustomersForAttach,
-  listJunkIdentifiers,
+  getShopCountry,
+  listJunkKeys,
   listMembersByKeys,
   listMembersOfProfiles,
   listOrdersForAttach,
   listPairsOf,
-  lockShopIdentity,
-  markProfileMerged,
-  recordProfileEvent,
   refreshProfiles,
   replaceIdentityKeys,
-  setMemberProfile,
   setMerchantJunk,
   updateMemberRecord,
-  upsertPair,
+  pgSql,
+  shopIdentityLockName,
   type MemberRow,
+  type RegionMember,
+  type Sql,
 } from "../models/profile.server";
-import { getShop } from "../models/shop.server";
 
-type Tx = Prisma.TransactionClient;
+type Tx = Sql;
 
 /** A member to attach: its key, kind and the identity fields it carries. */
 export interface MemberInput {
@@ -64,46 +76,65 @@ export interface MemberInput {
   raw: RawIdentityRecord;
 }
 
-/** Stored with the member: the raw fields plus the E.164 phone used for display and search. */
-type StoredRecord = RawIdentityRecord & { e164?: string };
-
 const OPTIONS: ResolveOptions = DEFAULT_RESOLVE_OPTIONS;
 /** A merchant approval outranks any computed score. */
 const APPROVED_SCORE = 1000;
 
-const DET_KIND: Record<string, IdentityKeyKind> = { e: "EMAIL", p: "PHONE", x: "EXTERNAL" };
+const isDeterministic = isDeterministicKey;
 
-/** Domain key ("p:+9665…", "np:…") to the (kind, value) stored in IdentityKey / JunkIdentifier. */
-export function toKeyRow(key: string): { kind: IdentityKeyKind; value: string } {
-  const kind = key[1] === ":" ? DET_KIND[key[0]] : undefined;
-  return kind ? { kind, value: key.slice(2) } : { kind: "BLOCK", value: key };
+/**
+ * Country of each shop as last read under its lock. The attach path normalizes phones with it
+ * before its one read, and that read returns the stored country: a mismatch (first call, a
+ * changed country) normalizes again and reads again, so a stale value costs time, never results.
+ */
+const countryOf = new Map<string, string>();
+
+/**
+ * Normalization caches per country, shared by transactions (normalizing is a pure function of
+ * the record; the caches only save repeated work on common names). Renewed now and then so a
+ * long-running worker's memory stays bounded.
+ */
+const contexts = new Map<string, { ctx: NormalizationContext; uses: number }>();
+function sharedContext(country: string): NormalizationContext {
+  let entry = contexts.get(country);
+  if (!entry || entry.uses >= 20_000) contexts.set(country, (entry = { ctx: new NormalizationContext(country), uses: 0 }));
+  entry.uses++;
+  return entry.ctx;
 }
-
-function fromKeyRow(kind: IdentityKeyKind, value: string): string {
-  if (kind === "BLOCK") return value;
-  return `${kind === "EMAIL" ? "e" : kind === "PHONE" ? "p" : "x"}:${value}`;
-}
-
-const isDeterministic = (key: string) => key[1] === ":" && key[0] in DET_KIND;
 
 type Member = { memberKey: string; seq: bigint; profileId: string; norm: NormalizedIdentityRecord; keys: string[] };
+type JunkRow = { kind: IdentityKeyKind; value: string; active: boolean; source: string };
+type PairState = { status: PairRow["status"] } | null;
 
-/** What one transaction knows: loaded members, key sizes, junk identifiers, touched members. */
+const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
+
+/**
+ * What one transaction knows: loaded members, key sizes, junk identifiers, touched members, and
+ * the pairs it has decided, which are written in one statement before anything reads pairs again.
+ */
 class ShopState {
   readonly members = new Map<string, Member>();
   readonly keyCount = new Map<string, number>();
   readonly junk = new Set<string>();
   readonly touched = new Set<string>();
-  readonly junkOptions: JunkOptions;
-  readonly ctx: NormalizationContext;
+  /** Members created in this transaction: they had no pairs before it. */
+  readonly created = new Set<string>();
+  /** Pair status as this transaction left it (written or pending); absent means unknown. */
+  readonly pairs = new Map<string, PairState>();
+  private readonly pendingUpserts = new Map<string, { memberA: string; memberB: string; score: number; reasons: Prisma.InputJsonValue; status: MatchStatus }>();
+  private readonly pendingDeletes = new Map<string, { memberA: string; memberB: string }>();
+  junkOptions: JunkOptions = OPTIONS.junk;
+  country = "US";
+  ctx = new NormalizationContext("US");
+  initialized = false;
+  reclustered = false;
 
-  constructor(
-    readonly tx: Tx,
-    readonly shop: string,
-    readonly country: string,
-    junkRows: Array<{ kind: IdentityKeyKind; value: string; active: boolean; source: string }>,
-  ) {
-    this.ctx = new NormalizationContext(country);
+  constructor(readonly tx: Tx, readonly shop: string) {}
+
+  init(country: string, junkRows: JunkRow[]): void {
+    this.country = country;
+    countryOf.set(this.shop, country);
+    this.ctx = sharedContext(country);
     const add = new Set<string>();
     const remove = new Set<string>();
     for (const j of junkRows) {
@@ -112,6 +143,13 @@ class ShopState {
       if (j.source === "MERCHANT") (j.active ? add : remove).add(key);
     }
     this.junkOptions = { ...OPTIONS.junk, add, remove };
+    this.initialized = true;
+  }
+
+  async ensureInit(): Promise<void> {
+    if (this.initialized) return;
+    const country = (await getShopCountry(this.tx, { shop: this.shop })) ?? "US";
+    this.init(country, await listJunkKeys(this.tx, { shop: this.shop }));
   }
 
   toMember(row: MemberRow): Member {
@@ -138,68 +176,171 @@ class ShopState {
     }
     return n > OPTIONS.maxBlockSize;
   }
-}
 
-/** The stored form of a raw record: the fields plus the E.164 phone and the folded search text. */
-function toStoredRecord(raw: RawIdentityRecord, country: string): { record: StoredRecord; searchText: string } {
-  const phone = raw.phone ? normalizePhone(raw.phone, country) : null;
-  const email = normalizeEmail(raw.email);
-  const record: StoredRecord = { ...raw };
-  for (const k of Object.keys(record) as Array<keyof StoredRecord>) if (record[k] === undefined || record[k] === null || record[k] === "") delete record[k];
-  if (phone?.valid) record.e164 = phone.value;
-  const name = [raw.first_name, raw.last_name, raw.full_name].filter(Boolean).join(" ");
-  const parts = [foldText(name), email?.value ?? raw.email?.toLowerCase(), phone?.valid ? phone.value : raw.phone ? toAsciiDigits(raw.phone).replace(/\D/g, "") : null];
-  return { record, searchText: ` ${parts.filter(Boolean).join(" ")} ` };
+  async getPair(a: string, b: string): Promise<PairState> {
+    const id = pairKey(a, b);
+    const known = this.pairs.get(id);
+    if (known !== undefined) return known;
+    if (this.created.has(a) || this.created.has(b)) return null;
+    const row = await getPair(this.tx, { shop: this.shop, memberA: a, memberB: b });
+    const state = row ? { status: row.status } : null;
+    this.pairs.set(id, state);
+    return state;
+  }
+
+  putPair(p: { memberA: string; memberB: string; score: number; reasons: Prisma.InputJsonValue; status: MatchStatus }): void {
+    const id = pairKey(p.memberA, p.memberB);
+    this.pendingDeletes.delete(id);
+    this.pendingUpserts.set(id, p);
+    this.pairs.set(id, { status: p.status });
+  }
+
+  dropPair(a: string, b: string): void {
+    const id = pairKey(a, b);
+    this.pendingUpserts.delete(id);
+    this.pendingDeletes.set(id, { memberA: a, memberB: b });
+    this.pairs.set(id, null);
+  }
+
+  /** Removes and returns the pending upserts involving a member (to write them with it). */
+  takePairsOf(memberKey: string) {
+    const out = [];
+    for (const [id, p] of this.pendingUpserts) {
+      if (p.memberA !== memberKey && p.memberB !== memberKey) continue;
+      out.push(p);
+      this.pendingUpserts.delete(id);
+    }
+    return out;
+  }
+
+  /** Writes the pending pair decisions; call before any read of MatchPair. */
+  async flushPairs(): Promise<void> {
+    if (this.pendingUpserts.size === 0 && this.pendingDeletes.size === 0) return;
+    await writePairs(this.tx, { shop: this.shop, upserts: [...this.pendingUpserts.values()], deletes: [...this.pendingDeletes.values()] });
+    this.pendingUpserts.clear();
+    this.pendingDeletes.clear();
+  }
+
+  async listPairsOf(memberKeys: string[]) {
+    await this.flushPairs();
+    const rows = await listPairsOf(this.tx, { shop: this.shop, memberKeys });
+    for (const p of rows) this.pairs.set(pairKey(p.memberA, p.memberB), { status: p.status });
+    return rows;
+  }
 }
 
 function reasonText(reasons: MatchReason[] | null): string {
   return (reasons ?? []).filter((r) => r.weight > 0).map((r) => r.text).join("; ");
 }
 
+/** Key order does not make a record different (jsonb stores keys in its own order). */
+function sameRecord(a: unknown, b: unknown): boolean {
+  const canon = (x: unknown) => JSON.stringify(Object.entries((x ?? {}) as Record<string, unknown>).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)));
+  return canon(a) === canon(b);
+}
+
 /** Adds or updates one member, and scores it against its candidates. */
 async function attachOne(state: ShopState, input: MemberInput): Promise<void> {
   const { tx, shop } = state;
-  const { record, searchText } = toStoredRecord({ ...input.raw, id: input.memberKey }, state.country);
-  const [existing] = await getMembers(tx, { shop, memberKeys: [input.memberKey] });
-  if (existing && JSON.stringify(existing.record) === JSON.stringify(record)) return;
+  let country = state.initialized ? state.country : (countryOf.get(shop) ?? "US");
+  let ctx = state.initialized ? state.ctx : sharedContext(country);
+  let stored = toStoredRecord({ ...input.raw, id: input.memberKey }, country);
+  let norm = normalizeIdentityRecord(stored.record, ctx);
+  let keys = [...new Set([...getDeterministicKeys(norm), ...getBlockingKeys(norm)])];
+  const read = () =>
+    loadAttachContext(tx, {
+      shop, memberKey: input.memberKey, keys: keys.map((k) => ({ ...toKeyRow(k), rows: true })),
+      limit: OPTIONS.junk.maxRecordsPerIdentifier, blockLimit: OPTIONS.maxBlockSize, withShop: !state.initialized,
+    });
+  let found = await read();
+  if (!state.initialized) {
+    state.init(found.country ?? "US", found.junk ?? []);
+    if (state.country !== country) {
+      country = state.country;
+      ctx = state.ctx;
+      stored = toStoredRecord({ ...input.raw, id: input.memberKey }, country);
+      norm = normalizeIdentityRecord(stored.record, ctx);
+      keys = [...new Set([...getDeterministicKeys(norm), ...getBlockingKeys(norm)])];
+      found = await read();
+    }
+  }
+  const { record, searchText } = stored;
+  const existing = found.existing;
+  if (existing && sameRecord(existing.record, record)) return;
   const json = record as unknown as Prisma.InputJsonValue;
-  if (existing) await updateMemberRecord(tx, { shop, memberKey: input.memberKey, record: json, searchText });
-  else await createProfileWithMember(tx, { shop, memberKey: input.memberKey, memberKind: input.memberKind, record: json, searchText });
+  if (existing) return updateOne(state, input, existing, record as unknown as Prisma.InputJsonValue, searchText);
+
+  // A new member: it is compared with its candidates first, then written with its pairs in one
+  // statement. It arrives last (its number was drawn by the read), as the batch order requires.
+  const me: Member = { memberKey: input.memberKey, seq: found.nextSeq, profileId: randomUUID(), norm: normalizeIdentityRecord(record, state.ctx), keys };
+  state.members.set(me.memberKey, me);
+  state.created.add(me.memberKey);
+  state.touched.add(me.memberKey);
+  for (const row of found.rows) if (!state.members.has(row.memberKey)) state.toMember(row);
+
+  const candidates = new Set<string>();
+  for (const key of keys) {
+    const row = toKeyRow(key);
+    // The lists hold the other members; the member itself holds every one of its keys too.
+    const list = [...(found.hits.get(`${row.kind}|${row.value}`) ?? []), me.memberKey];
+    if (!(await considerKey(state, me, key, list))) continue;
+    for (const other of list) if (other !== me.memberKey) candidates.add(other);
+  }
+  const others = (await state.load([...candidates])).sort((a, b) => (a.seq < b.seq ? -1 : 1));
+  for (const o of others) await evaluate(state, o, me);
+  await insertMemberWithProfile(tx, {
+    shop, profileId: me.profileId, memberKey: me.memberKey, seq: me.seq, memberKind: input.memberKind, record: json, searchText,
+    keys: keys.map(toKeyRow), pairs: state.takePairsOf(me.memberKey),
+  });
+}
+
+/**
+ * Applies what one key's member list says (junk verdicts, oversized blocks) and tells whether
+ * its members are candidates of `me`.
+ */
+async function considerKey(state: ShopState, me: Member, key: string, list: string[]): Promise<boolean> {
+  const row = toKeyRow(key);
+  if (isDeterministic(key)) {
+    if (state.junk.has(key)) return false;
+    if (list.length >= 2) {
+      const members = (await state.load(list)).sort((a, b) => (a.seq < b.seq ? -1 : 1));
+      const verdict = getJunkVerdict(key, members.map((m) => m.norm), state.junkOptions);
+      if (verdict) {
+        state.junk.add(key);
+        await insertDetectedJunk(state.tx, { shop: state.shop, kind: row.kind, value: row.value, reason: verdict.text });
+        // Pairs that met only through this identifier lose their edge.
+        await reevaluateAmong(state, members.filter((m) => m.memberKey !== me.memberKey));
+        return false;
+      }
+    }
+    return true;
+  }
+  state.keyCount.set(key, list.length);
+  if (list.length > OPTIONS.maxBlockSize) {
+    if (list.length === OPTIONS.maxBlockSize + 1) await reevaluateAmong(state, (await state.load(list)).filter((m) => m.memberKey !== me.memberKey));
+    return false;
+  }
+  return true;
+}
+
+/** A stored member whose record changed: new keys, and its old and new candidates re-scored. */
+async function updateOne(state: ShopState, input: MemberInput, existing: MemberRow, record: Prisma.InputJsonValue, searchText: string): Promise<void> {
+  const { tx, shop } = state;
+  await updateMemberRecord(tx, { shop, memberKey: input.memberKey, record, searchText });
   state.members.delete(input.memberKey);
-  const [row] = await getMembers(tx, { shop, memberKeys: [input.memberKey] });
-  const me = state.toMember(row);
+  const me = state.toMember({ ...existing, record: record as Prisma.JsonValue });
   await replaceIdentityKeys(tx, { shop, memberKey: me.memberKey, keys: me.keys.map(toKeyRow) });
   state.touched.add(me.memberKey);
   for (const k of me.keys) state.keyCount.delete(k);
 
   // A changed record may have lost keys it shared: re-derive its existing edges too.
-  const previous = existing ? (await listPairsOf(tx, { shop, memberKeys: [me.memberKey] })).map((p) => (p.memberA === me.memberKey ? p.memberB : p.memberA)) : [];
+  const previous = (await state.listPairsOf([me.memberKey])).map((p) => (p.memberA === me.memberKey ? p.memberB : p.memberA));
   const candidates = new Set<string>(previous);
-  const keyRows = me.keys.map(toKeyRow);
-  const lists = await listMembersByKeys(tx, { shop, keys: keyRows, limit: OPTIONS.junk.maxRecordsPerIdentifier });
+  const lists = await listMembersByKeys(tx, { shop, keys: me.keys.map(toKeyRow), limit: OPTIONS.junk.maxRecordsPerIdentifier });
   for (const key of me.keys) {
     const row = toKeyRow(key);
     const list = lists.get(`${row.kind}|${row.value}`) ?? [];
-    if (isDeterministic(key)) {
-      if (state.junk.has(key)) continue;
-      if (list.length >= 2) {
-        const members = (await state.load(list)).sort((a, b) => (a.seq < b.seq ? -1 : 1));
-        const verdict = getJunkVerdict(key, members.map((m) => m.norm), state.junkOptions);
-        if (verdict) {
-          state.junk.add(key);
-          await insertDetectedJunk(tx, { shop, kind: row.kind, value: row.value, reason: verdict.text });
-          // Pairs that met only through this identifier lose their edge.
-          await reevaluateAmong(state, members.filter((m) => m.memberKey !== me.memberKey));
-          continue;
-        }
-      }
-    } else {
-      state.keyCount.set(key, list.length);
-      if (list.length > OPTIONS.maxBlockSize) {
-        if (list.length === OPTIONS.maxBlockSize + 1) await reevaluateAmong(state, (await state.load(list)).filter((m) => m.memberKey !== me.memberKey));
-        continue;
-      }
-    }
+    if (!(await considerKey(state, me, key, list))) continue;
     for (const other of list) if (other !== me.memberKey) candidates.add(other);
   }
   const others = (await state.load([...candidates])).sort((a, b) => (a.seq < b.seq ? -1 : 1));
@@ -208,7 +349,7 @@ async function attachOne(state: ShopState, input: MemberInput): Promise<void> {
 
 async function reevaluateAmong(state: ShopState, members: Member[]): Promise<void> {
   const keys = new Set(members.map((m) => m.memberKey));
-  const pairs = await listPairsOf(state.tx, { shop: state.shop, memberKeys: [...keys] });
+  const pairs = await state.listPairsOf([...keys]);
   for (const p of pairs) {
     if (!keys.has(p.memberA) || !keys.has(p.memberB)) continue;
     const [a, b] = await state.load([p.memberA, p.memberB]);
@@ -218,9 +359,8 @@ async function reevaluateAmong(state: ShopState, members: Member[]): Promise<voi
 
 /** Re-derives the stored pair of two members from their shared live keys and their score. */
 async function evaluate(state: ShopState, x: Member, y: Member): Promise<void> {
-  const { tx, shop } = state;
   const [a, b] = x.seq < y.seq ? [x, y] : [y, x];
-  const before = await getPair(tx, { shop, memberA: a.memberKey, memberB: b.memberKey });
+  const before = await state.getPair(a.memberKey, b.memberKey);
   if (before && (before.status === "APPROVED" || before.status === "REJECTED")) return;
   const kb = new Set(b.keys);
   let shared = false;
@@ -234,9 +374,9 @@ async function evaluate(state: ShopState, x: Member, y: Member): Promise<void> {
     else if (s.score >= OPTIONS.thresholds.review) status = "REVIEW";
   }
   if (status && s) {
-    await upsertPair(tx, { shop, memberA: a.memberKey, memberB: b.memberKey, score: s.score, reasons: (s.reasons ?? []) as unknown as Prisma.InputJsonValue, status });
+    state.putPair({ memberA: a.memberKey, memberB: b.memberKey, score: s.score, reasons: (s.reasons ?? []) as unknown as Prisma.InputJsonValue, status });
   } else if (before) {
-    await deletePair(tx, { shop, memberA: a.memberKey, memberB: b.memberKey });
+    state.dropPair(a.memberKey, b.memberKey);
   }
   const wasEdge = before && before.status !== "REVIEW";
   const isEdge = status && status !== "REVIEW";
@@ -253,36 +393,27 @@ async function evaluate(state: ShopState, x: Member, y: Member): Promise<void> {
  */
 async function recluster(state: ShopState): Promise<void> {
   const { tx, shop } = state;
+  await state.flushPairs();
   if (state.touched.size === 0) return;
-  const region = new Map<string, MemberRow>();
-  const seenProfiles = new Set<string>();
-  const pairs = new Map<string, { a: string; b: string; score: number; status: string; reasons: Prisma.JsonValue }>();
-  const expanded = new Set<string>();
-  let frontier = [...state.touched];
-  while (frontier.length) {
-    for (const r of await getMembers(tx, { shop, memberKeys: frontier.filter((k) => !region.has(k)) })) region.set(r.memberKey, r);
-    const profiles = [...new Set(frontier.map((k) => region.get(k)?.profileId))].filter((p): p is string => !!p && !seenProfiles.has(p));
-    for (const p of profiles) seenProfiles.add(p);
-    for (const r of await listMembersOfProfiles(tx, { shop, profileIds: profiles })) if (!region.has(r.memberKey)) region.set(r.memberKey, r);
-    const toExpand = [...region.keys()].filter((k) => !expanded.has(k));
-    for (const k of toExpand) expanded.add(k);
-    const next = new Set<string>();
-    for (const p of await listPairsOf(tx, { shop, memberKeys: toExpand })) {
-      if (p.status === "REVIEW") continue;
-      pairs.set(`${p.memberA}\u0000${p.memberB}`, { a: p.memberA, b: p.memberB, score: p.score, status: p.status, reasons: p.reasons });
-      for (const k of [p.memberA, p.memberB]) if (!region.has(k)) next.add(k);
-    }
-    frontier = [...next];
+  const [only] = state.touched;
+  if (state.touched.size === 1 && state.created.has(only) && !state.reclustered) {
+    // A member created in this transaction that linked nobody: alone in the profile it was
+    // created with, already stored unlinked; only the profile's counters are left to compute.
+    state.touched.clear();
+    state.reclustered = true;
+    await refreshProfiles(tx, { shop, profileIds: [(state.members.get(only) as Member).profileId] });
+    return;
   }
-
-  const members = [...region.values()].sort((x, y) => (x.seq < y.seq ? -1 : x.seq > y.seq ? 1 : 0));
+  state.reclustered = true;
+  const region = await loadRegion(tx, { shop, memberKeys: [...state.touched] });
+  const members = region.members.sort((x, y) => (x.seq < y.seq ? -1 : x.seq > y.seq ? 1 : 0));
   const local = new Map(members.map((m, i) => [m.memberKey, i]));
   const uf = new ConstrainedUnionFind(members.length);
   uf.grow(members.length);
   const links: Array<{ a: number; b: number; score: number; reasons: Prisma.JsonValue; status: string }> = [];
-  for (const p of pairs.values()) {
-    const a = local.get(p.a);
-    const b = local.get(p.b);
+  for (const p of region.pairs) {
+    const a = local.get(p.memberA);
+    const b = local.get(p.memberB);
     if (a === undefined || b === undefined) continue;
     const [lo, hi] = a < b ? [a, b] : [b, a];
     if (p.status === "CANNOT_LINK" || p.status === "REJECTED") uf.addCannotLink(lo, hi);
@@ -296,7 +427,7 @@ async function recluster(state: ShopState): Promise<void> {
     if (!linkOf.has(e.a)) linkOf.set(e.a, e);
   }
 
-  const clusters = new Map<number, MemberRow[]>();
+  const clusters = new Map<number, RegionMember[]>();
   members.forEach((m, i) => {
     const root = uf.find(i);
     const list = clusters.get(root);
@@ -307,14 +438,18 @@ async function recluster(state: ShopState): Promise<void> {
   const ordered = [...clusters.values()].sort((x, y) => y.length - x.length || (x[0].seq < y[0].seq ? -1 : 1));
   const taken = new Set<string>();
   const affected = new Set<string>(members.map((m) => m.profileId));
-  const pendingEvents: Array<{ from: string; to: string; keys: string[] }> = [];
+  const newProfiles: string[] = [];
+  const updates: Array<{ memberKey: string; profileId: string; linkedBy: string[]; linkScore: number | null; linkReason: string | null }> = [];
+  const events: Array<{ kind: "MERGED" | "SPLIT"; fromProfileId: string; toProfileId: string; memberKeys: string[] }> = [];
+  const moves: Array<{ from: string; to: string; keys: string[] }> = [];
   for (const cluster of ordered) {
     const votes = new Map<string, number>();
     for (const m of cluster) votes.set(m.profileId, (votes.get(m.profileId) ?? 0) + 1);
     const choice = [...votes.entries()].filter(([p]) => !taken.has(p)).sort((x, y) => y[1] - x[1])[0]?.[0];
     let target = choice;
     if (!target) {
-      target = (await createProfile(tx, { shop })).id;
+      target = randomUUID();
+      newProfiles.push(target);
       affected.add(target);
     }
     taken.add(target);
@@ -323,25 +458,26 @@ async function recluster(state: ShopState): Promise<void> {
       const i = local.get(m.memberKey) as number;
       const link = linkOf.get(i);
       const reasons = (link?.reasons ?? []) as unknown as MatchReason[];
-      await setMemberProfile(tx, {
-        shop,
+      const next = {
         memberKey: m.memberKey,
         profileId: target,
         linkedBy: link ? (link.status === "APPROVED" ? ["MERCHANT_APPROVED"] : reasons.filter((r) => r.weight > 0).map((r) => r.code)) : [],
         linkScore: link ? link.score : null,
         linkReason: link ? (link.status === "APPROVED" ? "approved by the merchant" : reasonText(reasons)) : null,
-      });
+      };
+      const unchanged = m.profileId === next.profileId && m.linkScore === next.linkScore && m.linkReason === next.linkReason
+        && JSON.stringify(m.linkedBy ?? []) === JSON.stringify(next.linkedBy) && m.linkedBy !== null;
+      if (!unchanged) updates.push(next);
+      const cached = state.members.get(m.memberKey);
+      if (cached) cached.profileId = target;
       if (m.profileId !== target) movedFrom.set(m.profileId, [...(movedFrom.get(m.profileId) ?? []), m.memberKey]);
     }
-    for (const [from, keys] of movedFrom) pendingEvents.push({ from, to: target, keys });
+    for (const [from, keys] of movedFrom) moves.push({ from, to: target, keys });
   }
-  for (const e of pendingEvents) {
-    await recordProfileEvent(tx, { shop, kind: taken.has(e.from) ? "SPLIT" : "MERGED", fromProfileId: e.from, toProfileId: e.to, memberKeys: e.keys });
-  }
-  await refreshProfiles(tx, { shop, profileIds: [...affected] });
-  for (const e of pendingEvents) {
-    if (!taken.has(e.from)) await markProfileMerged(tx, { shop, profileId: e.from, into: e.to });
-  }
+  for (const e of moves) events.push({ kind: taken.has(e.from) ? "SPLIT" : "MERGED", fromProfileId: e.from, toProfileId: e.to, memberKeys: e.keys });
+  await applyClustering(tx, { shop, newProfiles, members: updates, events });
+  const merged = [...new Map(moves.filter((e) => !taken.has(e.from)).map((e) => [e.from, e.to])).entries()].map(([profileId, into]) => ({ profileId, into }));
+  await refreshProfiles(tx, { shop, profileIds: [...affected], merged });
   state.touched.clear();
 }
 
@@ -350,20 +486,29 @@ async function recluster(state: ShopState): Promise<void> {
  * locks: the race to prevent is two jobs each inserting a new member with the same email, where
  * neither finds the other and both create a profile; rows that do not exist yet cannot be
  * locked, so the shop's identity work is serialized instead (other shops run in parallel).
+ * The shop's country and junk identifiers are read lazily: the attach path reads them with its
+ * candidates in one round trip.
  */
-async function withShopIdentity<T>(shop: string, fn: (state: ShopState) => Promise<T>): Promise<T> {
-  return prisma.$transaction(
-    async (tx) => {
-      await lockShopIdentity(tx, { shop });
-      const country = (await getShop({ shop }))?.countryCode ?? "US";
-      const junk = await listJunkIdentifiers(tx, { shop });
-      const state = new ShopState(tx, shop, country, junk);
-      const out = await fn(state);
-      await recluster(state);
-      return out;
-    },
-    { timeout: 120_000, maxWait: 60_000 },
-  );
+async function withShopIdentity<T>(shop: string, fn: (state: ShopState) => Promise<T>, { lazy = false }: { lazy?: boolean } = {}): Promise<T> {
+  const client = await pool.connect();
+  try {
+    // One round trip: the lock is the transaction's first statement, so every read after it
+    // sees what the previous holder committed. Same lock as lockShopIdentity.
+    await client.query(`begin; select pg_advisory_xact_lock(hashtext(${client.escapeLiteral(shopIdentityLockName(shop))}))`);
+    const tx = pgSql(client);
+    const state = new ShopState(tx, shop);
+    if (!lazy) await state.ensureInit();
+    const out = await fn(state);
+    await recluster(state);
+    await client.query("commit");
+    client.release();
+    return out;
+  } catch (error) {
+    // A connection whose rollback failed is in an unknown state: it is dropped, not reused.
+    const rolledBack = await client.query("rollback").then(() => true, () => false);
+    client.release(rolledBack ? undefined : (error as Error));
+    throw error;
+  }
 }
 
 /** Attaches members (in the given order) and re-clusters what they touched. */
@@ -371,7 +516,7 @@ export async function attachMembers({ shop, members }: { shop: string; members: 
   if (members.length === 0) return;
   await withShopIdentity(shop, async (state) => {
     for (const m of members) await attachOne(state, m);
-  });
+  }, { lazy: true });
 }
 
 function toRaw(memberKey: string, r: { email: string | null; phone: string | null; firstName: string | null; lastName: string | null; address1: string | null; address2: string | null; city: string | null; province: string | null; zip: string | null; countryCode: string | null }): RawIdentityRecord {
@@ -412,7 +557,7 @@ export async function attachStoredOrders({ shop, orderGids }: { shop: string; or
     await recluster(state);
     const rows = await getMembers(state.tx, { shop, memberKeys: [...refresh] });
     await refreshProfiles(state.tx, { shop, profileIds: [...new Set(rows.map((r) => r.profileId))] });
-  });
+  }, { lazy: true });
 }
 
 /** customer-stored step: new or changed customers become (or update) members. */
@@ -461,7 +606,7 @@ export async function decideReviewPair(
 export async function setJunkIdentifier(
   { shop, kind, raw, active }: { shop: string; kind: "EMAIL" | "PHONE"; raw: string; active: boolean },
 ): Promise<boolean> {
-  const country = (await getShop({ shop }))?.countryCode ?? "US";
+  const country = (await getShopCountry(prisma, { shop })) ?? "US";
   const value = kind === "EMAIL" ? normalizeEmail(raw)?.value : normalizePhone(raw, country)?.value;
   if (!value || (kind === "PHONE" && !normalizePhone(raw, country)?.valid)) return false;
   await withShopIdentity(shop, async (state) => {

@@ -13,3 +13,4 @@ export * from "./cluster";
 export * from "./resolve";
 export * from "./incremental";
 export * from "./csv";
+export * from "./stored";

@@ -1,4 +1,5 @@
 import { compareNameTokens, type NameToken } from "./name";
+import { toCoarseSkeleton } from "./phonetic";
 import type { NormalizedIdentityRecord } from "./record";
 import { tokenJaccard } from "./similarity";
 
@@ -133,9 +134,10 @@ export function namesConflict(n: NameAgreement | null): boolean {
  * names is a family's phone; two independent identifiers (email and phone) agreeing outweigh one
  * disagreeing name part (a typo across scripts: Ayesa / عائشة), but not two.
  */
-export function pairConflicts(s: Pick<PairScore, "names" | "sharedIdentifiers">): boolean {
+export function pairConflicts(s: Pick<PairScore, "names" | "sharedIdentifiers"> & { firstNameTypo?: boolean }): boolean {
   const n = s.names;
   if (!n || !namesConflict(n)) return false;
+  if (s.firstNameTypo) return false;
   if (s.sharedIdentifiers < 2) return true;
   return n.last < 0.7;
 }
@@ -147,6 +149,11 @@ export interface PairScore {
   /** How many different identifier kinds (email, phone, external id) the pair shares, junk excluded. */
   sharedIdentifiers: number;
   names: NameAgreement | null;
+  /**
+   * On a pair sharing an identifier, first names that differ by what one typo does to a
+   * spelling (a letter dropped, doubled, swapped: Raaf / رهف, Faial / Faisal): not a conflict.
+   */
+  firstNameTypo?: boolean;
   reasons: MatchReason[] | null;
 }
 
@@ -313,7 +320,41 @@ export function scorePair(
       if (reasons) reasons.push(reason(w.address[2], "ADDRESS_DIFFERENT", {}, "different addresses"));
     }
   }
-  return { score, deterministic: shared > 0, sharedIdentifiers: shared, names, reasons };
+  const firstNameTypo = shared > 0 && names !== null && names.first < 0.7 && firstNamesOneTypoApart(a, b, names.swapped);
+  return { score, deterministic: shared > 0, sharedIdentifiers: shared, names, firstNameTypo, reasons };
+}
+
+/** The first-name comparison compareNames made (crossed when names were swapped) passes oneTypoApart. */
+function firstNamesOneTypoApart(a: NormalizedIdentityRecord, b: NormalizedIdentityRecord, swapped: boolean): boolean {
+  if (!a.first || !b.first) return false;
+  const pairs: Array<[NameToken | null, NameToken | null]> = swapped ? [[a.first, b.last], [a.last, b.first]] : [[a.first, b.first]];
+  return pairs.every(([x, y]) => x !== null && y !== null && (compareNameTokens(x, y) >= 0.7 || oneTypoApart(x, y)));
+}
+
+/**
+ * Whether two first names are one typo apart in sound: their consonant skeletons (shared by
+ * Arabic and Latin spellings) differ by at most one letter dropped, added, changed or swapped,
+ * keep the same first consonant, and are not both very short.
+ */
+export function oneTypoApart(a: NameToken, b: NameToken): boolean {
+  const x = toCoarseSkeleton(a.phonetic.skeleton);
+  const y = toCoarseSkeleton(b.phonetic.skeleton);
+  if (x.length === 0 || y.length === 0 || x[0] !== y[0] || Math.max(x.length, y.length) < TYPO_MIN_SKELETON) return false;
+  return damerauAtMostOne(x, y);
+}
+
+const TYPO_MIN_SKELETON = 3;
+
+function damerauAtMostOne(x: string, y: string): boolean {
+  if (x === y) return true;
+  if (Math.abs(x.length - y.length) > 1) return false;
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  if (x.length === y.length) {
+    if (x.slice(i + 1) === y.slice(i + 1)) return true;
+    return i + 1 < x.length && x[i] === y[i + 1] && x[i + 1] === y[i] && x.slice(i + 2) === y.slice(i + 2);
+  }
+  return x.length > y.length ? x.slice(i + 1) === y.slice(i) : x.slice(i) === y.slice(i + 1);
 }
 
 function reason(weight: number, code: MatchReasonCode, params: Record<string, string | number>, text: string): MatchReason {
