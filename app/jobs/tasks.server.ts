@@ -8,16 +8,12 @@ import { markReceiptFailed } from "../models/webhook-receipt.server";
 import { runCustomerStoredSteps, runOrderStoredSteps } from "../services/order-stored.server";
 import { advanceBackfill, endBackfillRun, importBackfillResult } from "../services/backfill.server";
 import { checkImportProcessed } from "../services/import-orders.server";
-import { getShop } from "../models/shop.server";
+import { offlineGraphql } from "../services/offline-admin.server";
 import type { AdminGraphql } from "../shopify/graphql-client";
+import { ledgerTasks } from "./ledger-tasks.server";
+import { loyaltyTasks } from "./loyalty-tasks.server";
+import { reservationTasks } from "./reservation-tasks.server";
 
-/** The shop's offline Admin API client for background work; null when the shop is not installed. */
-async function offlineGraphql(shop: string): Promise<AdminGraphql | null> {
-  if ((await getShop({ shop }))?.installState !== "INSTALLED") return null;
-  const { unauthenticated } = await import("../shopify.server");
-  const { admin } = await unauthenticated.admin(shop);
-  return admin.graphql as unknown as AdminGraphql;
-}
 
 type BackfillJob = { shop: string; runId: string; poll?: number };
 
@@ -63,4 +59,7 @@ export const taskList: TaskList = {
     const { shop, importRunId } = payload as { shop: string; importRunId: string };
     await checkImportProcessed({ shop, importRunId });
   },
+  ...ledgerTasks,
+  ...loyaltyTasks,
+  ...reservationTasks,
 };
