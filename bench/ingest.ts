@@ -2,19 +2,27 @@
  * `npm run bench:ingest`: webhook acknowledgement and processing against the production build.
  *
  *   ack_per_s, ack_p99_ms      signed orders/create deliveries acknowledged (workers off)
- *   processed_orders_per_s     the backlog stored by `npm run worker` processes (and order-stored done)
+ *   stored_orders_per_s        the backlog stored by `npm run worker` processes (process-webhook jobs done)
+ *   processed_orders_per_s     … and every downstream job (order-stored: profiles, points) done
  *   baseline_insert_per_s      single-row INSERTs into the same PostgreSQL, same run
+ *   import_orders_per_s        CSV history through `npm run import:orders --no-wait` (file stored)
+ *   jsonl_import_orders_per_s  the same number of orders through the bulk-operation backfill (JSONL)
+ *   *_peak_rss_mb              peak RSS of the importing process (the CLI; the worker for JSONL)
+ *   baseline_copy_rows_per_s   COPY of the CSV into a bare table, same run
  *
  * Options: --deliveries 20000 --concurrency 32 --workers 1 --worker-concurrency 8 --no-build
+ *          --import-orders 1000000 (CSV and JSONL; 0 skips both) --jsonl-orders N (JSONL only)
  * Last stdout line: one JSON object.
  */
+import http from "node:http";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { iterateOrders } from "../prisma/seed/demo-data";
 import { buildWebhookRequest } from "../tests/support/fake-shopify/webhooks";
 import path from "node:path";
 import { BENCH_API_SECRET, BENCH_SHOP, ROOT, buildApp, percentile, startAppUnderTest } from "./lib/app-under-test";
-import { baselineCopyRowsPerSecond, runImportCli, writeOrdersCsv } from "./lib/import-phase";
+import fs from "node:fs";
+import { baselineCopyRowsPerSecond, runImportCli, samplePeakRss, writeOrdersCsv, writeOrdersJsonl } from "./lib/import-phase";
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +32,7 @@ const { values } = parseArgs({
     "worker-concurrency": { type: "string", default: "8" },
     "no-build": { type: "boolean", default: false },
     "import-orders": { type: "string", default: "1000000" },
+    "jsonl-orders": { type: "string" },
   },
 });
 const deliveries = Number(values.deliveries);
@@ -39,6 +48,25 @@ async function baselineInsertsPerSecond(databaseUrl: string, count = 5000): Prom
   const seconds = (performance.now() - t0) / 1000;
   await client.end();
   return count / seconds;
+}
+
+/**
+ * The load generator: node:http over keep-alive connections, one per concurrent sender (as
+ * Shopify reuses its connections). Lighter than fetch, so more of the 2 cores go to the app.
+ */
+function poster(baseUrl: string, sockets: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  const { hostname, port } = new URL(baseUrl);
+  return (path: string, headers: Record<string, string>, body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request({ agent, hostname, port, path, method: "POST", headers: { ...headers, "Content-Length": Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
 }
 
 async function main() {
@@ -60,15 +88,16 @@ async function main() {
 
     const baseline = await baselineInsertsPerSecond(app.databaseUrl);
 
+    const post = poster(app.appUrl, concurrency);
     // Warm-up (JIT, connection pools), not counted.
-    for (let i = 0; i < 200; i++) {
-      const r = requests[i];
-      await fetch(`${app.appUrl}/webhooks/orders/create`, {
-        method: "POST",
-        headers: { ...r.headers, "X-Shopify-Webhook-Id": `warm-${i}`, "X-Shopify-Event-Id": `warm-${i}` },
-        body: r.body,
-      });
-    }
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, w) => {
+        for (let i = w; i < 400; i += concurrency) {
+          const r = requests[i % requests.length];
+          await post("/webhooks/orders/create", { ...r.headers, "X-Shopify-Webhook-Id": `warm-${i}`, "X-Shopify-Event-Id": `warm-${i}` }, r.body);
+        }
+      }),
+    );
 
     const latencies: number[] = [];
     let errors = 0;
@@ -80,9 +109,8 @@ async function main() {
           const r = requests[next++];
           const start = performance.now();
           try {
-            const response = await fetch(`${app.appUrl}/webhooks/orders/create`, { method: "POST", headers: r.headers, body: r.body });
-            await response.arrayBuffer();
-            if (response.status !== 200) errors++;
+            const status = await post("/webhooks/orders/create", r.headers, r.body);
+            if (status !== 200) errors++;
           } catch {
             errors++;
           }
@@ -101,26 +129,74 @@ async function main() {
     const total = Number((await db.query(`select count(*)::int as n from "WebhookReceipt" where status = 'ACCEPTED'`)).rows[0].n);
     const t1 = performance.now();
     await app.startWorkers(Number(values.workers), Number(values["worker-concurrency"]));
+    const webhookJobs = async () =>
+      Number((await db.query(`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'process-webhook' and attempts < max_attempts`)).rows[0].n);
+    let storeSeconds = 0;
     let remaining = await pending();
     while (remaining > 0) {
       await new Promise((r) => setTimeout(r, 250));
+      if (!storeSeconds && (await webhookJobs()) === 0) storeSeconds = (performance.now() - t1) / 1000;
       remaining = await pending();
     }
     const processSeconds = (performance.now() - t1) / 1000;
+    storeSeconds ||= processSeconds;
     const orders = Number((await db.query(`select count(*)::int as n from "Order" where shop = $1`, [BENCH_SHOP])).rows[0].n);
     const failed = Number((await db.query(`select count(*)::int as n from "WebhookReceipt" where "failureReason" is not null`)).rows[0].n);
     await db.end();
+    console.log(`webhooks: ack ${Math.round(requests.length / ackSeconds)}/s p99 ${percentile(latencies, 99).toFixed(1)} ms errors ${errors}; stored ${Math.round(total / storeSeconds)}/s, processed ${Math.round(total / processSeconds)}/s; baseline insert ${Math.round(baseline)}/s`);
 
-    // Import of order history: the CSV CLI, its own process, in the same database.
+    // Import of order history. Workers of the webhook phase stop first: their downstream work
+    // would compete with the import for the same two cores.
+    await app.stopWorkers();
     const importOrders = Number(values["import-orders"]);
     let importMetrics: Record<string, number> = {};
     if (importOrders > 0) {
+      // CSV: the real CLI in its own process, until the file is stored (--no-wait: the order-stored
+      // steps of a million imported orders are the profiles' work, measured by bench:identity).
       const file = path.join(ROOT, "bench", "out", `import-${importOrders}.csv`);
       console.log(`writing ${importOrders} orders of history as CSV…`);
       const written = await writeOrdersCsv(file, importOrders);
       const copyRate = await baselineCopyRowsPerSecond(app.databaseUrl, file);
       console.log(`importing ${written.orders} orders (${written.rows} rows) with npm run import:orders…`);
-      const run = await runImportCli(app.env, "import-bench.myshopify.com", file);
+      const run = await runImportCli(app.env, "import-bench.myshopify.com", file, ["--no-wait"]);
+      console.log(`csv: ${written.orders} orders in ${run.seconds.toFixed(1)} s = ${Math.round(written.orders / run.seconds)}/s, peak RSS ${run.peakRssMb} MB; COPY baseline ${Math.round(copyRate)} rows/s`);
+
+      // JSONL: the bulk-operation backfill of a shop with `importOrders` orders, the file generated
+      // once and served by the fake as the operation's result (streamed; never in memory).
+      const jsonlOrders = Number(values["jsonl-orders"] ?? importOrders);
+      const jsonlFile = path.join(ROOT, "bench", "out", `bulk-orders-${jsonlOrders}.jsonl`);
+      console.log(`writing the bulk result of ${jsonlOrders} orders as JSONL…`);
+      const jsonl = await writeOrdersJsonl(jsonlFile, jsonlOrders);
+      const jsonlShop = "jsonl-bench.myshopify.com";
+      app.fake.addShop({ domain: jsonlShop, name: "Bench JSONL", currencyCode: "SAR", countryCode: "SA", ianaTimezone: "Asia/Riyadh", grantedScopes: ["read_orders", "read_customers"] });
+      app.fake.bulkOperations.useResultSource(jsonlShop, "orders", {
+        objectCount: jsonl.objectCount,
+        rootObjectCount: jsonl.rootObjectCount,
+        open: () => fs.createReadStream(jsonlFile),
+        refund: (gid) => jsonl.refunds.get(gid),
+      });
+      // A worker dedicated to backfills (WORKER_TASKS): the order-stored steps queued by the CSV
+      // import (and by this backfill) are the profiles' work, not counted here, as for the CSV.
+      const [worker] = await app.startWorkers(1, 2, { WORKER_TASKS: "run-backfill,import-backfill-result" });
+      const rss = samplePeakRss(worker.pid!);
+      console.log(`backfilling ${jsonl.rootObjectCount} orders (${jsonl.objectCount} JSONL lines) through a bulk operation…`);
+      const t2 = performance.now();
+      const status = await app.fake.openAppAsAdmin(jsonlShop);
+      if (status !== 200) throw new Error(`install of ${jsonlShop} failed: HTTP ${status}`);
+      const db2 = new pg.Client({ connectionString: app.databaseUrl });
+      await db2.connect();
+      let backfill: { status: string; importedObjects: number; error: string | null } | undefined;
+      for (;;) {
+        backfill = (await db2.query(`select status, "importedObjects", error from "BackfillRun" where shop = $1 and resource = 'orders'`, [jsonlShop])).rows[0];
+        if (backfill && (backfill.status === "COMPLETED" || backfill.status === "FAILED")) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const jsonlSeconds = (performance.now() - t2) / 1000;
+      const jsonlPeak = rss.stop();
+      const jsonlStored = Number((await db2.query(`select count(*)::int as n from "Order" where shop = $1`, [jsonlShop])).rows[0].n);
+      await db2.end();
+      if (backfill.status !== "COMPLETED") console.error(`backfill ${backfill.status}: ${backfill.error}`);
+
       importMetrics = {
         import_orders: written.orders,
         import_rows: written.rows,
@@ -128,6 +204,11 @@ async function main() {
         import_orders_per_s: Math.round(written.orders / run.seconds),
         import_rows_per_s: Math.round(written.rows / run.seconds),
         import_peak_rss_mb: run.peakRssMb,
+        jsonl_import_orders: jsonlStored,
+        jsonl_import_lines: jsonl.objectCount,
+        jsonl_import_seconds: Number(jsonlSeconds.toFixed(1)),
+        jsonl_import_orders_per_s: Math.round(jsonlStored / jsonlSeconds),
+        jsonl_import_peak_rss_mb: jsonlPeak,
         baseline_copy_rows_per_s: Math.round(copyRate),
       };
     }
@@ -140,6 +221,7 @@ async function main() {
       ack_p50_ms: Number(percentile(latencies, 50).toFixed(1)),
       ack_p99_ms: Number(percentile(latencies, 99).toFixed(1)),
       ack_errors: errors,
+      stored_orders_per_s: Math.round(total / storeSeconds),
       processed_orders_per_s: Math.round(total / processSeconds),
       processed_receipts: total,
       orders_stored: orders,

@@ -3,7 +3,8 @@
  * Imports order history from another POS into the app's database (embedded by default, or
  * DATABASE_URL), for an installed shop or one that has not installed Wafa yet. Returns when the
  * imported orders are fully processed (this process runs their jobs), printing counts and every
- * rejected row. Format: docs/csv-import.md. Exit codes: 0 done (even with rejected rows),
+ * rejected row. With --no-wait it returns once the file is stored, leaving the orders' processing
+ * to the app's workers (the admin's Data sync page shows it finish). Format: docs/csv-import.md. Exit codes: 0 done (even with rejected rows),
  * 1 unexpected failure, 2 bad arguments or a file that cannot be imported.
  */
 import fs from "node:fs";
@@ -13,7 +14,7 @@ import { migrateDatabase, resolveDatabaseUrl } from "./lib/database.js";
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]) {
-  const args = { shop: "", file: "", mapping: {} as Record<string, string> };
+  const args = { shop: "", file: "", mapping: {} as Record<string, string>, wait: true };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -23,6 +24,7 @@ function parseArgs(argv: string[]) {
     };
     if (flag === "--shop") args.shop = value().trim().toLowerCase();
     else if (flag === "--file") args.file = value();
+    else if (flag === "--no-wait") args.wait = false;
     else if (flag === "--map") {
       for (const pair of value().split(",")) {
         const at = pair.lastIndexOf("=");
@@ -67,11 +69,12 @@ try {
     allowUninstalledShop: true,
   });
   if (result.duplicate) console.log(`This file was already imported for ${args.shop} (run ${result.runId}); nothing changed.`);
+  else console.log(`stored ${result.orders} orders (${result.totalRows} rows) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   // Process the imported orders here (only the jobs an import creates), until the run completes.
   const importTasks = { "order-stored": taskList["order-stored"], "process-import": taskList["process-import"] };
   const quiet = new Logger(() => () => {});
-  for (;;) {
+  while (args.wait) {
     const run = await getImportRun({ shop: args.shop, id: result.runId });
     if (!run || run.status === "COMPLETED" || run.status === "FAILED") break;
     await runOnce({ connectionString: database.url, taskList: importTasks, logger: quiet });
@@ -97,7 +100,7 @@ try {
 } catch (error) {
   const usage = error instanceof UsageError || (error as Error).name === "ImportHeaderError" || (error as Error).name === "NotFoundError";
   console.error(usage ? `import:orders: ${(error as Error).message}` : error);
-  if (error instanceof UsageError) console.error("usage: npm run import:orders -- --shop <shop>.myshopify.com --file <orders.csv> [--map \"File header=column\"]");
+  if (error instanceof UsageError) console.error("usage: npm run import:orders -- --shop <shop>.myshopify.com --file <orders.csv> [--map \"File header=column\"] [--no-wait]");
   await stopDatabase().catch(() => {});
   process.exit(usage ? 2 : 1);
 }

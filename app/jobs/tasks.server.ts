@@ -3,7 +3,7 @@
  * once (a worker killed mid-job leaves the job to be retried after its lock expires).
  */
 import type { TaskList } from "graphile-worker";
-import { processWebhookReceipt } from "../services/process-webhook.server";
+import { processWebhookReceipts } from "../services/process-webhook.server";
 import { markReceiptFailed } from "../models/webhook-receipt.server";
 import { runCustomerStoredSteps, runOrderStoredSteps } from "../services/order-stored.server";
 import { advanceBackfill, endBackfillRun, importBackfillResult } from "../services/backfill.server";
@@ -34,13 +34,20 @@ async function backfillStep(payload: unknown, helpers: { job: { attempts: number
 
 export const taskList: TaskList = {
   "process-webhook": async (payload, helpers) => {
-    const receiptId = BigInt((payload as { receiptId: string }).receiptId);
-    try {
-      await processWebhookReceipt(receiptId);
-    } catch (error) {
+    const { receiptId, receiptIds } = payload as { receiptId: string; receiptIds?: string[] };
+    const ids = (receiptIds ?? [receiptId]).map((id) => BigInt(id));
+    const failures = await processWebhookReceipts(ids);
+    for (const [id, error] of failures) {
       // Visible on the Data sync page while the job retries, and after it gives up.
-      await markReceiptFailed(receiptId, `attempt ${helpers.job.attempts}: ${(error as Error).message}`).catch(() => {});
-      throw error;
+      await markReceiptFailed(id, `attempt ${helpers.job.attempts}: ${error.message}`).catch(() => {});
+    }
+    if (failures.size === 0) return;
+    if (ids.length === 1) throw [...failures.values()][0];
+    // A job of several deliveries: each failed one continues as its own job (its own retries and
+    // dead letter, named by its receipt), the others are done. Same transaction-free step as
+    // retrying: if this process dies here, this job runs again and the job keys prevent doubles.
+    for (const id of failures.keys()) {
+      await helpers.addJob("process-webhook", { shop: (payload as { shop?: string }).shop, receiptId: id.toString() }, { jobKey: `receipt:${id}`, maxAttempts: helpers.job.max_attempts });
     }
   },
   "order-stored": async (payload) => {

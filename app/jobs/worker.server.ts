@@ -15,13 +15,25 @@ const logger = new Logger((scope) => (level, message) => {
   if (level === "error" || level === "warning") console.error(`[worker${scope.label ? `:${scope.label}` : ""}] ${message}`);
 });
 
+/**
+ * WORKER_TASKS=a,b (optional): this process runs only those jobs — e.g. a worker dedicated to
+ * backfills, so a long queue of downstream steps never holds a new shop's backfill back.
+ */
+function selectedTasks() {
+  const names = (process.env.WORKER_TASKS ?? "").split(",").map((n) => n.trim()).filter(Boolean);
+  if (!names.length) return taskList;
+  const unknown = names.filter((n) => !(n in taskList));
+  if (unknown.length) throw new Error(`WORKER_TASKS names unknown jobs: ${unknown.join(", ")} (known: ${Object.keys(taskList).join(", ")})`);
+  return Object.fromEntries(names.map((n) => [n, taskList[n]]));
+}
+
 export async function startJobWorkers(options: { concurrency?: number; pollInterval?: number } = {}): Promise<Runner> {
   return run({
     connectionString: env.DATABASE_URL,
     concurrency: options.concurrency ?? env.WORKER_CONCURRENCY,
     pollInterval: options.pollInterval ?? 1000,
     noHandleSignals: true,
-    taskList,
+    taskList: selectedTasks(),
     crontab: [ledgerCrontab, loyaltyCrontab, reservationCrontab].filter(Boolean).join("\n"),
     logger,
     // Fetch and lock jobs in groups and mark them done in groups: most jobs here take a

@@ -13,39 +13,132 @@ export interface ReceiptInput {
   payloadBytes: number;
 }
 
+type AcceptedInput = ReceiptInput & { rawPayload: string };
+
+/** Deliveries recorded in one statement at most; a larger backlog is split over several. */
+export const MAX_RECEIPT_BATCH = 200;
+/** Statements in flight at once from one process: one more batch forms while another commits. */
+const MAX_IN_FLIGHT = 2;
+
+interface Waiting {
+  input: AcceptedInput;
+  resolve: (id: bigint | null) => void;
+  reject: (error: unknown) => void;
+}
+
+const waiting: Waiting[] = [];
+let inFlight = 0;
+
 /**
- * Records an accepted delivery and enqueues its processing job in ONE statement (one
- * transaction). A redelivery — same webhook id, or same event id for the topic — inserts nothing
- * and so enqueues nothing. Returns the new receipt id, or null for a duplicate.
+ * Records an accepted delivery and enqueues its processing job in ONE transaction, and resolves
+ * only once that transaction has committed (the caller answers 200 after it). A redelivery — same
+ * webhook id, or same event id for the topic — inserts nothing and so enqueues nothing. Returns the
+ * new receipt id, or null for a duplicate.
+ *
+ * Group commit: deliveries that arrive while earlier ones are being written are recorded together,
+ * in one statement with one `process-webhook` job per shop listing its receipts. Under load that
+ * turns a commit + job + NOTIFY per delivery into one per batch; an idle server writes each
+ * delivery at once (no timer, no added latency). Every delivery still gets its own outcome: a
+ * batch that fails for any reason other than the database being unreachable is retried one
+ * delivery per statement, so one unusable payload cannot fail its neighbours.
  */
-export async function recordAcceptedReceipt(input: ReceiptInput & { rawPayload: string }): Promise<bigint | null> {
-  // The hottest statement in the app (every webhook): plain pg with a named, prepared statement.
-  const result = await pool.query<{ id: string }>({
-    name: "record-accepted-receipt",
-    text: `
-      with receipt as (
-        insert into "WebhookReceipt" (shop, topic, "webhookId", "eventId", "apiVersion", "triggeredAt", "payloadDigest", "payloadBytes", payload, status)
-        values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, 'ACCEPTED'::"ReceiptStatus")
-        on conflict do nothing
-        returning id
-      )
-      select id::text, (select graphile_worker.add_job('process-webhook', json_build_object('receiptId', id::text),
-                         max_attempts => $10::int, job_key => 'receipt:' || id::text)) is not null as queued
-      from receipt`,
-    values: [
-      input.shop,
-      input.topic,
-      input.webhookId,
-      input.eventId,
-      input.apiVersion,
-      input.triggeredAt,
-      input.payloadDigest,
-      input.payloadBytes,
-      input.rawPayload,
-      DEFAULT_MAX_ATTEMPTS,
-    ],
+export function recordAcceptedReceipt(input: AcceptedInput): Promise<bigint | null> {
+  return new Promise((resolve, reject) => {
+    waiting.push({ input, resolve, reject });
+    pump();
   });
-  return result.rows[0] ? BigInt(result.rows[0].id) : null;
+}
+
+function pump() {
+  while (inFlight < MAX_IN_FLIGHT && waiting.length) {
+    const batch = waiting.splice(0, MAX_RECEIPT_BATCH);
+    inFlight++;
+    void writeBatch(batch).finally(() => {
+      inFlight--;
+      pump();
+    });
+  }
+}
+
+async function writeBatch(batch: Waiting[]) {
+  try {
+    const ids = await insertReceipts(batch.map((w) => w.input));
+    batch.forEach((w, i) => w.resolve(ids[i]));
+  } catch (error) {
+    if (batch.length === 1 || isConnectionError(error)) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    for (const w of batch) {
+      await insertReceipts([w.input]).then(
+        ([id]) => w.resolve(id),
+        (e: unknown) => w.reject(e),
+      );
+    }
+  }
+}
+
+function isConnectionError(error: unknown): boolean {
+  const text = `${(error as Error)?.message ?? ""} ${(error as { code?: string })?.code ?? ""}`;
+  return /ECONNREFUSED|ECONNRESET|57P0[123]|53300|Connection terminated|connect ETIMEDOUT|too many clients|timeout exceeded when trying to connect/i.test(text);
+}
+
+/**
+ * One statement: the receipts (ON CONFLICT DO NOTHING: duplicates, also within the batch, insert
+ * nothing) and, for each shop with new receipts, one process-webhook job naming them. The payload
+ * is spliced into the JSON document as the raw body itself (already parsed once by
+ * authenticate.webhook, so it is valid JSON): PostgreSQL parses it once, nothing escapes it twice.
+ * Returns, for each input, its new receipt id or null (a duplicate).
+ */
+async function insertReceipts(inputs: AcceptedInput[]): Promise<Array<bigint | null>> {
+  const parts = inputs.map((input, ord) => {
+    const meta = JSON.stringify({
+      ord,
+      shop: input.shop,
+      topic: input.topic,
+      webhookId: input.webhookId,
+      eventId: input.eventId,
+      apiVersion: input.apiVersion,
+      triggeredAt: input.triggeredAt?.toISOString() ?? null,
+      payloadDigest: input.payloadDigest,
+      payloadBytes: input.payloadBytes,
+    });
+    return `${meta.slice(0, -1)},"payload":${input.rawPayload}}`;
+  });
+  const result = await pool.query<{ ord: number; id: string }>({
+    name: "record-accepted-receipts",
+    text: `
+      with input as (
+        select * from json_to_recordset($1::json) as x(
+          ord int, shop text, topic text, "webhookId" text, "eventId" text, "apiVersion" text,
+          "triggeredAt" timestamp, "payloadDigest" text, "payloadBytes" int, payload jsonb)
+      ), receipt as (
+        insert into "WebhookReceipt" (shop, topic, "webhookId", "eventId", "apiVersion", "triggeredAt", "payloadDigest", "payloadBytes", payload, status)
+        select shop, topic, "webhookId", "eventId", "apiVersion", "triggeredAt", "payloadDigest", "payloadBytes", payload, 'ACCEPTED'::"ReceiptStatus"
+        from input order by ord
+        on conflict do nothing
+        returning id, shop, "webhookId"
+      ), job as (
+        select graphile_worker.add_job('process-webhook',
+                 json_build_object('shop', shop, 'receiptId', min(id)::text, 'receiptIds', json_agg(id::text order by id)),
+                 max_attempts => $2::int) as added
+        from receipt group by shop
+      )
+      select i.ord, r.id::text
+      from receipt r
+      join input i on i.shop = r.shop and i."webhookId" = r."webhookId"
+      where (select count(*) from job) >= 0`,
+    values: [`[${parts.join(",")}]`, DEFAULT_MAX_ATTEMPTS],
+  });
+  const ids: Array<bigint | null> = inputs.map(() => null);
+  // The same webhook id twice in one batch joins both inputs to the one row: the first is recorded.
+  const seen = new Set<string>();
+  for (const row of result.rows.sort((a, b) => a.ord - b.ord)) {
+    if (seen.has(row.id)) continue;
+    seen.add(row.id);
+    ids[row.ord] = BigInt(row.id);
+  }
+  return ids;
 }
 
 /** Records an authentic delivery that can never be processed, with the reason, once per webhook id. */
@@ -62,14 +155,14 @@ export function getReceipt({ shop, id }: { shop: string; id: bigint }) {
   return prisma.webhookReceipt.findFirst({ where: { shop, id } });
 }
 
-/** A receipt's state without its payload: most jobs only need to see it is already processed. */
-export async function getReceiptState(id: bigint) {
-  const result = await pool.query<{ shop: string; topic: string; status: string; processed: boolean }>({
-    name: "receipt-state",
-    text: `select shop, topic, status, "processedAt" is not null as processed from "WebhookReceipt" where id = $1`,
-    values: [id.toString()],
+/** Receipts' states without their payloads: most jobs only need to see they are already processed. */
+export async function getReceiptStates(ids: bigint[]) {
+  const result = await pool.query<{ id: string; shop: string; topic: string; status: string; processed: boolean }>({
+    name: "receipt-states",
+    text: `select id::text, shop, topic, status, "processedAt" is not null as processed from "WebhookReceipt" where id = any($1::bigint[]) order by id`,
+    values: [ids.map(String)],
   });
-  return result.rows[0] ?? null;
+  return new Map(result.rows.map(({ id, ...state }) => [BigInt(id), state]));
 }
 
 export async function requireReceiptById(id: bigint) {

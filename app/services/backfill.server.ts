@@ -11,7 +11,7 @@
  * Both jobs of a run share one named queue, so they never run concurrently.
  */
 import type { Prisma, PrismaClient } from "@prisma/client";
-import prisma from "../db.server";
+import prisma, { pool } from "../db.server";
 import { enqueueJob } from "../jobs/queue.server";
 import { getShop } from "../models/shop.server";
 import type { AdminGraphql } from "../shopify/graphql-client";
@@ -29,7 +29,7 @@ import {
   toRefundRecordFromGraphql,
   type AssembledObject,
 } from "../shopify/bulk-records";
-import { storeCustomersInTransaction, storeOrdersInTransaction } from "./store-orders.server";
+import { storeCustomersInTransaction, storeOrdersWithClient } from "./store-orders.server";
 import { enqueueCustomerStored } from "./order-stored.server";
 import { refreshLoadStatistics, shouldRefreshStatistics } from "../models/statistics.server";
 import type { CustomerRecord, OrderRecord, RefundRecord } from "../shopify/webhook-payloads";
@@ -208,25 +208,40 @@ export async function importBackfillResult(
       }
     }
     const stored = customers.length + orders.length;
-    await prisma.$transaction(
-      async (tx) => {
-        if (customers.length) {
-          const customerGids = await storeCustomersInTransaction(tx, { shop, customers, origin: "BACKFILL" });
-          await enqueueCustomerStored(tx, { shop, customerGids });
-        }
-        if (orders.length) await storeOrdersInTransaction(tx, { shop, orders, refunds, origin: "BACKFILL" });
-        const moved = await tx.backfillRun.updateMany({
-          where: { id: runId, importedLines: committed },
-          data: {
-            importedLines: endLine,
-            importedObjects: importedObjects + stored,
-            ...(skipped ? { error: `${skipped} objects skipped; last: ${lastSkipReason}` } : {}),
-          },
-        });
-        if (moved.count !== 1) throw new BackfillCheckpointMovedError(runId);
-      },
-      { timeout: 120_000 },
-    );
+    const checkpoint = { importedLines: endLine, importedObjects: importedObjects + stored, ...(skipped ? { error: `${skipped} objects skipped; last: ${lastSkipReason}` } : {}) };
+    if (resource === "orders") {
+      // Orders go in by COPY (storeOrdersWithClient) on one pg connection, with the checkpoint in
+      // the same transaction.
+      const client = await pool.connect();
+      try {
+        await client.query("begin");
+        if (orders.length) await storeOrdersWithClient(client, { shop, orders, refunds, origin: "BACKFILL" });
+        const moved = await client.query(
+          `update "BackfillRun" set "importedLines" = $3, "importedObjects" = $4, error = coalesce($5, error), "updatedAt" = now()
+           where id = $1 and "importedLines" = $2`,
+          [runId, committed, checkpoint.importedLines, checkpoint.importedObjects, checkpoint.error ?? null],
+        );
+        if (moved.rowCount !== 1) throw new BackfillCheckpointMovedError(runId);
+        await client.query("commit");
+      } catch (error) {
+        await client.query("rollback").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    } else {
+      await prisma.$transaction(
+        async (tx) => {
+          if (customers.length) {
+            const customerGids = await storeCustomersInTransaction(tx, { shop, customers, origin: "BACKFILL" });
+            await enqueueCustomerStored(tx, { shop, customerGids });
+          }
+          const moved = await tx.backfillRun.updateMany({ where: { id: runId, importedLines: committed }, data: checkpoint });
+          if (moved.count !== 1) throw new BackfillCheckpointMovedError(runId);
+        },
+        { timeout: 120_000 },
+      );
+    }
     committed = endLine;
     importedObjects += stored;
     batch = [];

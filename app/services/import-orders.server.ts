@@ -1,8 +1,9 @@
 /**
  * CSV import of order history from another POS (#3 item 5), used by the admin upload page and by
  * `npm run import:orders`. The file is read twice as a stream (digest, then rows), so memory stays
- * bounded whatever its size. Orders are stored through storeOrdersInTransaction (origin IMPORT),
- * the path webhook orders take, in batches; rejected rows are recorded with row number and reason.
+ * bounded whatever its size. Orders are stored through the step every order takes (origin IMPORT),
+ * the path webhook orders take, in batches (COPY staging: storeOrdersWithClient); rejected rows
+ * are recorded with row number and reason.
  *
  * The same file (sha256) is one ImportRun per shop: importing it again changes nothing.
  * Run states: RUNNING while the file is read, PENDING while its orders' processing jobs run,
@@ -13,7 +14,7 @@ import fs from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { parse } from "csv-parse";
 import { Prisma } from "@prisma/client";
-import prisma from "../db.server";
+import prisma, { pool } from "../db.server";
 import { enqueueJob } from "../jobs/queue.server";
 import { NotFoundError } from "../domain/errors";
 import {
@@ -27,7 +28,7 @@ import {
   type ImportedOrder,
   type Rejection,
 } from "../domain/order-import";
-import { storeOrdersInTransaction } from "./store-orders.server";
+import { storeOrdersWithClient } from "./store-orders.server";
 import { refreshLoadStatistics, shouldRefreshStatistics } from "../models/statistics.server";
 import type { OrderRecord } from "../shopify/webhook-payloads";
 
@@ -154,9 +155,12 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
     }
   };
 
-  // Writing a batch overlaps with reading and parsing the next one: at most one batch is in
-  // flight, and batches commit in file order.
-  let inFlight: Promise<void> = Promise.resolve();
+  // Writing batches overlaps with reading and parsing the next one: up to two batches are in
+  // flight on two connections (PostgreSQL merges one while COPY streams the other). Batches hold
+  // disjoint orders (rows of an order are adjacent in the file), so their order of commit does not
+  // matter; the run's counters only add up (totalRows keeps the highest row count reached).
+  const MAX_BATCHES_IN_FLIGHT = 2;
+  const writing: Array<Promise<void>> = [];
   const flush = async () => {
     const batch = orders;
     const batchRejections = rejections;
@@ -167,11 +171,12 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
     rejections = [];
     rejectedRowNumbers.clear();
     acceptedInBatch = 0;
-    await inFlight;
-    inFlight = writeBatch(batch, batchRejections, { rejectedRows, accepted, totalRows });
+    if (writing.length >= MAX_BATCHES_IN_FLIGHT) await writing.shift();
+    const written = writeBatch(batch, batchRejections, { rejectedRows, accepted, totalRows });
     // Handled here so a failure while the next batch is being read is not an unhandled
-    // rejection; the next `await inFlight` still throws it.
-    inFlight.catch(() => {});
+    // rejection; awaiting it later still throws it.
+    written.catch(() => {});
+    writing.push(written);
   };
 
   const writeBatch = async (
@@ -179,31 +184,37 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
     batchRejections: Rejection[],
     { rejectedRows, accepted, totalRows }: { rejectedRows: number; accepted: number; totalRows: number },
   ) => {
-    await prisma.$transaction(
-      async (tx) => {
-        if (batch.length) await storeOrdersInTransaction(tx, { shop, orders: batch, origin: "IMPORT" });
-        if (batchRejections.length) {
-          await tx.importRejection.createMany({
-            data: batchRejections.map((r) => ({ importRunId: run.id, rowNumber: r.rowNumber, code: r.code, reason: r.reason.slice(0, 500) })),
-            skipDuplicates: true,
-          });
-        }
-        await tx.importRun.update({
-          where: { id: run.id },
-          data: {
-            totalRows,
-            acceptedRows: { increment: accepted },
-            rejectedRows: { increment: rejectedRows },
-            orders: { increment: batch.length },
-          },
-        });
-      },
-      { timeout: 120_000 },
-    );
+    // Plain pg on one connection: the orders go in by COPY (storeOrdersWithClient), with the
+    // batch's rejections and the run's counters in the same transaction.
+    const client = await pool.connect();
+    try {
+      await client.query("begin");
+      if (batch.length) await storeOrdersWithClient(client, { shop, orders: batch, origin: "IMPORT" });
+      if (batchRejections.length) {
+        await client.query(
+          `insert into "ImportRejection" ("importRunId", "rowNumber", code, reason)
+           select $1, r."rowNumber", r.code, r.reason from json_to_recordset($2::json) as r("rowNumber" int, code text, reason text)
+           on conflict do nothing`,
+          [run.id, JSON.stringify(batchRejections.map((r) => ({ rowNumber: r.rowNumber, code: r.code, reason: r.reason.slice(0, 500) })))],
+        );
+      }
+      await client.query(
+        `update "ImportRun" set "totalRows" = greatest("totalRows", $2), "acceptedRows" = "acceptedRows" + $3, "rejectedRows" = "rejectedRows" + $4,
+                orders = orders + $5, "updatedAt" = now() where id = $1`,
+        [run.id, totalRows, accepted, rejectedRows, batch.length],
+      );
+      await client.query("commit");
+    } catch (error) {
+      await client.query("rollback").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
     counts.acceptedRows += accepted;
     counts.rejectedRows += rejectedRows;
     counts.orders += batch.length;
-    if (shouldRefreshStatistics(++batches)) await refreshLoadStatistics("orders");
+    // In the background: the next batches need not wait for ANALYZE of millions of rows.
+    if (shouldRefreshStatistics(++batches)) void refreshLoadStatistics("orders");
   };
 
   const closeOrder = async (order: ImportedOrder | null) => {
@@ -243,9 +254,9 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
     if (!columns) throw new ImportHeaderError("The file is empty: it has no header row.");
     await closeOrder(grouper.finish());
     await flush();
-    await inFlight;
+    while (writing.length) await writing.shift();
   } catch (error) {
-    await inFlight.catch(() => {});
+    await Promise.allSettled(writing);
     const message = error instanceof ImportHeaderError || (error as { code?: string }).code?.startsWith?.("CSV_")
       ? (error as Error).message
       : `The import stopped: ${(error as Error).message}`;

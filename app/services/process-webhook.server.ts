@@ -1,15 +1,16 @@
 /**
- * Processes one accepted webhook receipt. Idempotent: the receipt is marked processed in the same
+ * Processes accepted webhook receipts. Idempotent: a receipt is marked processed in the same
  * transaction as its effects, and every effect is itself an upsert or insert-if-absent, so a job
  * that runs twice (a worker killed after commit, before acknowledging) changes nothing the second time.
  *
- * Orders, refunds and customers are stored in batches: the job of one receipt also stores up to
- * BATCH_SIZE other pending receipts of the same shop, in one transaction. Every receipt keeps its
- * own durable job; the jobs of receipts already stored by a batch find them processed and end.
+ * One process-webhook job names the receipts recorded together by one statement (group commit in
+ * webhook-receipt.server). Orders, refunds and customers are stored in batches: a job also stores
+ * up to BATCH_SIZE other pending receipts of the same shop, in one transaction; jobs whose
+ * receipts a batch already stored find them processed and end.
  */
 import type { Prisma } from "@prisma/client";
 import prisma from "../db.server";
-import { getReceiptState, markReceiptProcessed, requireReceiptById } from "../models/webhook-receipt.server";
+import { getReceiptStates, markReceiptProcessed, requireReceiptById } from "../models/webhook-receipt.server";
 import { markShopUninstalled, updateShopScopes } from "../models/shop.server";
 import { markCustomerDeleted } from "../models/customer.server";
 import { storeCustomersInTransaction, storeOrdersInTransaction } from "./store-orders.server";
@@ -33,40 +34,44 @@ const BATCHED_TOPICS = ["orders/create", "orders/updated", "orders/cancelled", "
 type PendingReceipt = { id: bigint; topic: string; payload: unknown };
 
 /**
- * Stores a batch of pending order/refund/customer receipts of one shop, the receipt `ownId`
- * first. Its own row is locked with a wait (if another batch holds it, that batch's outcome is
- * seen: committed = processed, rolled back = ours to do); the others are claimed with SKIP LOCKED,
- * so concurrent batches never wait on each other. A receipt whose payload does not parse is left
- * out of the batch for its own job to fail visibly. Returns false if the own receipt failed to parse.
+ * Stores a batch of pending order/refund/customer receipts of one shop: the job's own receipts
+ * (`ownIds`) first. Its own rows are locked with a wait (if another batch holds one, that batch's
+ * outcome is seen: committed = processed, rolled back = ours to do); up to `limit` in all are
+ * filled up with other pending receipts of the shop claimed with SKIP LOCKED, so concurrent
+ * batches never wait on each other. A receipt whose payload does not parse is left out of the
+ * batch (unprocessed). Returns the own receipts that did not parse, with the reason.
  */
-async function storeReceiptBatch(shop: string, ownId: bigint, limit: number): Promise<boolean> {
+async function storeReceiptBatch(shop: string, ownIds: bigint[], limit: number): Promise<Map<bigint, Error>> {
   return prisma.$transaction(
     async (tx) => {
       const own = await tx.$queryRaw<PendingReceipt[]>`
         select id, topic, payload from "WebhookReceipt"
-        where id = ${ownId} and "processedAt" is null and status = 'ACCEPTED' for update`;
-      if (own.length === 0) return true;
+        where id = any(${ownIds}::bigint[]) and "processedAt" is null and status = 'ACCEPTED'
+        order by id for update`;
+      if (own.length === 0) return new Map<bigint, Error>();
       const others =
-        limit > 1
+        limit > own.length
           ? await tx.$queryRaw<PendingReceipt[]>`
               select id, topic, payload from "WebhookReceipt"
-              where shop = ${shop} and status = 'ACCEPTED' and "processedAt" is null and id <> ${ownId}
+              where shop = ${shop} and status = 'ACCEPTED' and "processedAt" is null and id <> all(${ownIds}::bigint[])
                 and topic = any(${BATCHED_TOPICS}::text[])
-              order by id limit ${limit - 1} for update skip locked`
+              order by id limit ${limit - own.length} for update skip locked`
           : [];
-      return storeReceipts(tx, shop, ownId, [...own, ...others]);
+      const failed = await storeReceipts(tx, shop, [...own, ...others]);
+      const ownSet = new Set(ownIds);
+      return new Map([...failed].filter(([id]) => ownSet.has(id)));
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
 }
 
-async function storeReceipts(tx: Prisma.TransactionClient, shop: string, ownId: bigint, receipts: PendingReceipt[]): Promise<boolean> {
+async function storeReceipts(tx: Prisma.TransactionClient, shop: string, receipts: PendingReceipt[]): Promise<Map<bigint, Error>> {
   const currency = (await tx.shop.findUnique({ where: { shop }, select: { currency: true } }))?.currency ?? "USD";
   const orders = [];
   const refunds = [];
   const customers = [];
   const stored: bigint[] = [];
-  let ownParsed = true;
+  const failed = new Map<bigint, Error>();
   for (const r of receipts) {
     try {
       if (r.topic.startsWith("orders/")) {
@@ -80,8 +85,8 @@ async function storeReceipts(tx: Prisma.TransactionClient, shop: string, ownId: 
         customers.push(toCustomerRecord(customerPayload.parse(r.payload)));
       }
       stored.push(r.id);
-    } catch {
-      if (r.id === ownId) ownParsed = false;
+    } catch (error) {
+      failed.set(r.id, error as Error);
     }
   }
   // A stable order of rows keeps concurrent batches from deadlocking on the same orders.
@@ -93,35 +98,63 @@ async function storeReceipts(tx: Prisma.TransactionClient, shop: string, ownId: 
     await enqueueCustomerStored(tx, { shop, customerGids });
   }
   if (stored.length) await tx.$executeRaw`update "WebhookReceipt" set "processedAt" = now(), "failedAt" = null, "failureReason" = null where id = any(${stored}::bigint[])`;
-  return ownParsed;
+  return failed;
 }
 
+/** Processes one accepted receipt; throws its failure (the job retries it, then dead-letters it). */
 export async function processWebhookReceipt(receiptId: bigint, options: { batchSize?: number } = {}): Promise<void> {
-  const state = await getReceiptState(receiptId);
-  if (!state || state.processed || state.status !== "ACCEPTED") return;
-  const { shop, topic } = state;
+  const [failure] = (await processWebhookReceipts([receiptId], options)).values();
+  if (failure) throw failure;
+}
 
-  if (BATCHED_TOPICS.includes(topic)) {
-    const batchSize = options.batchSize ?? BATCH_SIZE;
-    let ownParsed: boolean;
-    try {
-      ownParsed = await storeReceiptBatch(shop, receiptId, batchSize);
-    } catch (error) {
-      if (batchSize === 1) throw error;
-      // Something in the batch failed: store this receipt alone, so one bad neighbour cannot
-      // hold it back (and the failure, if it is this receipt's own, is reported for it).
-      ownParsed = await storeReceiptBatch(shop, receiptId, 1);
-    }
-    if (!ownParsed) {
-      // Raise the parse error for this receipt, with its fields, for the Data sync page.
-      const { payload } = await requireReceiptById(receiptId);
-      if (topic.startsWith("orders/")) orderPayload.parse(payload);
-      else if (topic === "refunds/create") refundPayload.parse(payload);
-      else customerPayload.parse(payload);
-    }
-    return;
+/**
+ * Processes the receipts of one process-webhook job (the deliveries recorded together by one
+ * statement). Returns the receipts that failed, with their errors; the others are processed.
+ */
+export async function processWebhookReceipts(receiptIds: bigint[], options: { batchSize?: number } = {}): Promise<Map<bigint, Error>> {
+  const failures = new Map<bigint, Error>();
+  const states = await getReceiptStates(receiptIds);
+  const batched = new Map<string, bigint[]>();
+  const single: bigint[] = [];
+  for (const [id, state] of states) {
+    if (state.processed || state.status !== "ACCEPTED") continue;
+    if (BATCHED_TOPICS.includes(state.topic)) batched.set(state.shop, [...(batched.get(state.shop) ?? []), id]);
+    else single.push(id);
   }
+  const batchSize = options.batchSize ?? BATCH_SIZE;
+  for (const [shop, ids] of batched) {
+    let failed: Map<bigint, Error>;
+    try {
+      failed = await storeReceiptBatch(shop, ids, Math.max(batchSize, ids.length));
+    } catch (error) {
+      if (batchSize === 1 && ids.length === 1) {
+        failures.set(ids[0], error as Error);
+        continue;
+      }
+      // Something in the batch failed: store each own receipt alone, so one bad neighbour cannot
+      // hold the others back (and a receipt's own failure is reported for it).
+      failed = new Map();
+      for (const id of ids) {
+        try {
+          for (const [fid, e] of await storeReceiptBatch(shop, [id], 1)) failed.set(fid, e);
+        } catch (e) {
+          failed.set(id, e as Error);
+        }
+      }
+    }
+    for (const [id, e] of failed) failures.set(id, e);
+  }
+  for (const id of single) {
+    try {
+      await processOtherTopic(id, states.get(id)!);
+    } catch (error) {
+      failures.set(id, error as Error);
+    }
+  }
+  return failures;
+}
 
+async function processOtherTopic(receiptId: bigint, { shop, topic }: { shop: string; topic: string }): Promise<void> {
   const receipt = await requireReceiptById(receiptId);
   const payload = receipt.payload as unknown;
 

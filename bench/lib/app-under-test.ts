@@ -12,7 +12,6 @@ export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const BENCH_API_KEY = "wafa-bench-key";
 export const BENCH_API_SECRET = "wafa-bench-secret-0123456789";
 export const BENCH_SHOP = "bench-wafa.myshopify.com";
-const TSX = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
 
 export function buildApp(): void {
   const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "build"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_ENV: "production" } });
@@ -42,7 +41,8 @@ export interface AppUnderTest {
   fake: FakeShopify;
   env: NodeJS.ProcessEnv;
   databaseUrl: string;
-  startWorkers(count: number, concurrency: number): Promise<ChildProcess[]>;
+  startWorkers(count: number, concurrency: number, extraEnv?: Record<string, string>): Promise<ChildProcess[]>;
+  stopWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,7 +56,7 @@ const stopChild = (child: ChildProcess) =>
 
 export async function startAppUnderTest(options: { dataDir?: string } = {}): Promise<AppUnderTest> {
   // A fresh database each run (the cluster is kept): numbers never depend on a previous run's rows.
-  process.env.WAFA_DATA_DIR = options.dataDir ?? ".data/bench-pg";
+  process.env.WAFA_DATA_DIR = options.dataDir ?? process.env.WAFA_DATA_DIR ?? ".data/bench-pg";
   const { resolveDatabaseUrl } = await import("../../scripts/lib/database");
   const { dropDatabase } = await import("../../scripts/lib/embedded-postgres");
   const { ensureDatabase } = await import("../../scripts/lib/embedded-postgres");
@@ -83,9 +83,9 @@ export async function startAppUnderTest(options: { dataDir?: string } = {}): Pro
     WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? "1",
     WAFA_DATA_DIR: process.env.WAFA_DATA_DIR,
   };
-  // BENCH_CPU_PROFILE=<dir>: write a CPU profile of the app process (tsx runs it in a child, hence NODE_OPTIONS).
-  const profileEnv = process.env.BENCH_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}` } : {};
-  const app = spawn(process.execPath, [TSX, "scripts/start.ts"], { cwd: ROOT, env: { ...env, ...profileEnv }, stdio: ["ignore", "pipe", "pipe"] });
+  // BENCH_CPU_PROFILE=<dir>: write a CPU profile of the app process (node --import tsx: the script runs in this very process).
+  const profileFlags = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}`] : [];
+  const app = spawn(process.execPath, [...profileFlags, "--import", "tsx", "scripts/start.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   await waitForLine(app, /Wafa listening/, "the app");
   const workers: ChildProcess[] = [];
 
@@ -98,13 +98,17 @@ export async function startAppUnderTest(options: { dataDir?: string } = {}): Pro
     fake,
     env,
     databaseUrl: database.url,
-    async startWorkers(count, concurrency) {
+    async startWorkers(count, concurrency, extraEnv: Record<string, string> = {}) {
       for (let i = 0; i < count; i++) {
-        const child = spawn(process.execPath, [TSX, "scripts/worker.ts"], { cwd: ROOT, env: { ...env, WORKER_CONCURRENCY: String(concurrency) }, stdio: ["ignore", "pipe", "pipe"] });
+        // node --import tsx (not the tsx CLI, which runs the script in a child): the pid is the worker's own, for RSS.
+        const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { cwd: ROOT, env: { ...env, ...extraEnv, WORKER_CONCURRENCY: String(concurrency) }, stdio: ["ignore", "pipe", "pipe"] });
         await waitForLine(child, /workers running/, "a worker");
         workers.push(child);
       }
       return workers;
+    },
+    async stopWorkers() {
+      await Promise.all(workers.splice(0).map(stopChild));
     },
     async stop() {
       await Promise.all(workers.map(stopChild));

@@ -60,9 +60,9 @@ async function copyFile(client: pg.Client, file: string): Promise<number> {
 }
 
 /** Runs the import CLI and samples its RSS (the tsx child that runs the script) every 100 ms. */
-export async function runImportCli(env: NodeJS.ProcessEnv, shop: string, file: string) {
+export async function runImportCli(env: NodeJS.ProcessEnv, shop: string, file: string, extra: string[] = []) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/import-orders.ts", "--shop", shop, "--file", file], {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/import-orders.ts", "--shop", shop, "--file", file, ...extra], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -84,4 +84,66 @@ export async function runImportCli(env: NodeJS.ProcessEnv, shop: string, file: s
   clearInterval(sampler);
   if (code !== 0) throw new Error(`import:orders failed (${code}):\n${output}`);
   return { seconds: (performance.now() - t0) / 1000, peakRssMb: Math.round(peakKb / 1024), output };
+}
+
+/**
+ * Writes the JSONL result of the app's own orders bulk query (BULK_QUERIES.orders) for `orders`
+ * generated orders, streamed to disk; the refunds it names are kept (the fake answers the app's
+ * `nodes(ids:)` for them). The fake then serves this file as the operation's result.
+ */
+export async function writeOrdersJsonl(file: string, orders: number) {
+  const { BULK_QUERIES } = await import("../../app/shopify/bulk-operations");
+  const { bulkJsonlLines, toGraphqlOrder, toGraphqlRefund } = await import("../../tests/support/fake-shopify/bulk-operations");
+  const { iterateOrders } = await import("../../prisma/seed/demo-data");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const fd = fs.openSync(file, "w");
+  const refunds = new Map<string, unknown>();
+  let objectCount = 0;
+  let rootObjectCount = 0;
+  let buffer = "";
+  function* graphqlOrders() {
+    for (const { payload } of iterateOrders({ seed: 2027, customers: Math.ceil(orders / 3) + 1000, shopDomain: "jsonl-bench.myshopify.com" })) {
+      if (rootObjectCount === orders) return;
+      rootObjectCount++;
+      const rest = payload as unknown as Record<string, unknown>;
+      const orderGid = (rest.admin_graphql_api_id as string) ?? `gid://shopify/Order/${String(rest.id)}`;
+      for (const r of (rest.refunds as Array<Record<string, unknown>> | undefined) ?? []) {
+        const refund = toGraphqlRefund(r, orderGid, String(rest.currency)) as { id: string };
+        refunds.set(refund.id, refund);
+      }
+      yield toGraphqlOrder(rest);
+    }
+  }
+  bulkJsonlLines(BULK_QUERIES.orders, graphqlOrders(), (line) => {
+    objectCount++;
+    buffer += `${JSON.stringify(line)}\n`;
+    if (buffer.length > 1 << 20) {
+      fs.writeSync(fd, buffer);
+      buffer = "";
+    }
+  });
+  fs.writeSync(fd, buffer);
+  fs.closeSync(fd);
+  return { objectCount, rootObjectCount, refunds };
+}
+
+/** Peak RSS (VmHWM) of a process, sampled until stop() is called. */
+export function samplePeakRss(pid: number) {
+  let peakKb = 0;
+  const read = () => {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+      peakKb = Math.max(peakKb, Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0));
+    } catch {
+      /* the process has ended */
+    }
+  };
+  const timer = setInterval(read, 100);
+  return {
+    stop() {
+      read();
+      clearInterval(timer);
+      return Math.round(peakKb / 1024);
+    },
+  };
 }

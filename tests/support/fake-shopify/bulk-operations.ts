@@ -13,6 +13,7 @@
  */
 import type http from "node:http";
 import { once } from "node:events";
+import { pipeline } from "node:stream/promises";
 import {
   Kind,
   parse,
@@ -197,6 +198,18 @@ export interface BulkOperationsOptions {
   deliver?: (delivery: WebhookDelivery) => Promise<unknown>;
   /** make the next operations fail with this error code instead of completing */
   failWith?: "ACCESS_DENIED" | "INTERNAL_SERVER_ERROR" | "TIMEOUT" | null;
+}
+
+/**
+ * A result served from elsewhere than the shop's maps — a generated JSONL file — so a bulk
+ * operation over a million orders never sits in the fake's memory (bench:ingest). `refund`
+ * answers `nodes(ids:)` for the refunds named in the file.
+ */
+export interface BulkResultSource {
+  objectCount: number;
+  rootObjectCount: number;
+  open(): NodeJS.ReadableStream;
+  refund?(gid: string): unknown;
 }
 
 interface FakeBulkOperation {
@@ -421,6 +434,15 @@ function linesOf(object: unknown, field: FieldNode, document: DocumentNode, emit
   for (const child of children) child();
 }
 
+/** The JSONL lines of objects for a bulk query (a generator of test or bench result files). */
+export function bulkJsonlLines(query: string, objects: Iterable<unknown>, emit: (line: Record<string, unknown>) => void): void {
+  const document = parse(query);
+  const field = rootField(document);
+  for (const object of objects) linesOf(object, field, document, emit);
+}
+
+export { toGraphqlRefund };
+
 function* rootObjects(shop: FakeShop, root: "orders" | "customers") {
   if (root === "orders") for (const o of shop.orders.values()) yield toGraphqlOrder(o);
   else for (const c of shop.customers.values()) yield toGraphqlCustomer(c);
@@ -435,6 +457,12 @@ export class FakeBulkOperations {
   private readonly pending = new Set<Promise<unknown>>();
   private sequence = 0;
   private baseUrl = "";
+  private readonly sources = new Map<string, BulkResultSource>();
+
+  /** Serves the next operations over `root` of `shop` from `source` instead of the shop's maps. */
+  useResultSource(shop: string, root: "orders" | "customers", source: BulkResultSource): void {
+    this.sources.set(`${shop}:${root}`, source);
+  }
 
   constructor(
     private readonly store: FakeStore,
@@ -496,6 +524,10 @@ export class FakeBulkOperations {
       return customer ? toGraphqlCustomer(customer) : null;
     }
     if (type === "Refund") {
+      for (const source of this.sources.values()) {
+        const found = source.refund?.(id);
+        if (found) return found;
+      }
       for (const o of shop.orders.values()) {
         for (const r of (o.refunds as Rest[] | undefined) ?? []) {
           if (String(r.id) === numeric || r.admin_graphql_api_id === id) {
@@ -577,9 +609,15 @@ export class FakeBulkOperations {
     await new Promise((resolve) => setTimeout(resolve, Math.ceil(this.options.completeAfterMs / 2)));
     const shop = this.store.requireShop(op.shop);
     const field = rootField(op.document);
-    for (const object of rootObjects(shop, op.root)) {
-      op.rootObjectCount++;
-      linesOf(object, field, op.document, () => op.objectCount++);
+    const source = this.sources.get(`${op.shop}:${op.root}`);
+    if (source) {
+      op.rootObjectCount = source.rootObjectCount;
+      op.objectCount = source.objectCount;
+    } else {
+      for (const object of rootObjects(shop, op.root)) {
+        op.rootObjectCount++;
+        linesOf(object, field, op.document, () => op.objectCount++);
+      }
     }
     op.completedAt = new Date().toISOString();
     if (this.options.failWith) {
@@ -621,6 +659,11 @@ export class FakeBulkOperations {
       return true;
     }
     res.writeHead(200, { "Content-Type": "application/jsonl" });
+    const source = this.sources.get(`${op.shop}:${op.root}`);
+    if (source) {
+      await pipeline(source.open(), res).catch(() => {});
+      return true;
+    }
     const shop = this.store.requireShop(op.shop);
     const field = rootField(op.document);
     let buffer = "";

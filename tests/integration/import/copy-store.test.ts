@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import prisma, { pool } from "~/db.server";
+import { storeOrdersWithClient } from "~/services/store-orders.server";
+import { orderRecord } from "../../factories/records";
+import { installTestShop } from "../../support/install";
+import type { OrderRecord } from "~/shopify/webhook-payloads";
+
+async function store(shop: string, orders: OrderRecord[], refunds: Parameters<typeof storeOrdersWithClient>[1]["refunds"] = []) {
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+    const result = await storeOrdersWithClient(client, { shop, orders, refunds, origin: "IMPORT" });
+    await client.query("commit");
+    return result;
+  } finally {
+    client.release();
+  }
+}
+
+describe("COPY-staged order storage (imports and backfills)", () => {
+  it("stores every character COPY treats specially, arrays with quotes, and nulls exactly", async () => {
+    const { shop } = await installTestShop();
+    const tricky = "tab\there, new\nline, cr\rback\\slash \\N \"quoted\" {braces,comma} عطر العود";
+    const order = orderRecord({
+      firstName: tricky,
+      lastName: null,
+      tags: ["a,b", 'say "hi"', "back\\slash", "NULL", ""],
+      discountCodes: [],
+      lines: [{ lineGid: "gid://shopify/LineItem/x1", productGid: null, variantGid: null, sku: null, title: tricky, variantTitle: "\\N", quantity: 3, priceMinor: 1234, discountMinor: 0 }],
+    });
+    const { writtenOrders } = await store(shop, [order]);
+    expect(writtenOrders).toEqual([order.orderGid]);
+    const stored = await prisma.order.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: order.orderGid } }, include: { lines: true } });
+    expect(stored.firstName).toBe(tricky);
+    expect(stored.lastName).toBeNull();
+    expect(stored.tags).toEqual(["a,b", 'say "hi"', "back\\slash", "NULL", ""]);
+    expect(stored.shopifyUpdatedAt.toISOString()).toBe(order.shopifyUpdatedAt.toISOString());
+    expect(stored.lines[0]).toMatchObject({ title: tricky, sku: null, variantTitle: "\\N", quantity: 3, priceMinor: 1234n });
+  });
+
+  it("keeps the newest version, replaces lines only when the order row is written, and enqueues order-stored for written orders", async () => {
+    const { shop } = await installTestShop();
+    const first = orderRecord();
+    await store(shop, [first]);
+    const older = { ...first, shopifyUpdatedAt: new Date(first.shopifyUpdatedAt.getTime() - 1000), tags: ["older"], lines: [] };
+    expect((await store(shop, [older])).writtenOrders).toEqual([]);
+    const newer = { ...first, shopifyUpdatedAt: new Date(first.shopifyUpdatedAt.getTime() + 1000), tags: ["newer"], lines: [{ ...first.lines[0], lineGid: "gid://shopify/LineItem/new", quantity: 2 }] };
+    expect((await store(shop, [newer, older])).writtenOrders).toEqual([first.orderGid]);
+    const stored = await prisma.order.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: first.orderGid } }, include: { lines: true } });
+    expect(stored.tags).toEqual(["newer"]);
+    expect(stored.lines.map((l) => [l.lineGid, l.quantity])).toEqual([["gid://shopify/LineItem/new", 2]]);
+    const jobs = await prisma.$queryRaw<Array<{ n: bigint }>>`
+      select count(*) as n from graphile_worker.jobs j join graphile_worker._private_jobs p on p.id = j.id
+      where j.task_identifier = 'order-stored' and p.payload->>'shop' = ${shop}`;
+    expect(Number(jobs[0].n)).toBe(2);
+  });
+
+  it("stores a refund once with its lines, however often the batch is stored", async () => {
+    const { shop } = await installTestShop();
+    const order = orderRecord();
+    const refund = {
+      refundGid: "gid://shopify/Refund/1", orderGid: order.orderGid, shopifyCreatedAt: new Date("2026-02-01T00:00:00Z"), amountMinor: 5000, linesSubtotalMinor: 5000, currency: "SAR",
+      lines: [{ lineGid: "gid://shopify/RefundLineItem/1", orderLineGid: order.lines[0].lineGid, quantity: 1, subtotalMinor: 5000 }],
+    };
+    expect((await store(shop, [order], [refund])).newRefunds).toEqual([refund.refundGid]);
+    expect((await store(shop, [order], [refund])).newRefunds).toEqual([]);
+    const refunds = await prisma.refund.findMany({ where: { shop }, include: { lines: true } });
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]).toMatchObject({ amountMinor: 5000n, origin: "IMPORT" });
+    expect(refunds[0].lines).toHaveLength(1);
+  });
+});
