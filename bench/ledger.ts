@@ -4,7 +4,7 @@
  * Runs the real services in this process against an embedded PostgreSQL (WAFA_DATA_DIR, default
  * .data/bench-pg-ledger; a fresh database each run):
  * - earn_entries_per_s: stored orders earn through awardOrderPoints in batches of 500 (the
- *   order-stored job's batch), two batches at a time (two workers);
+ *   order-stored job's batch), `--workers` batches at a time (default 4, the worker's concurrency);
  * - redeem_p50_ms / redeem_p99_ms: `--clients` concurrent clients, each on its own account,
  *   redeeming 1 point `--redeems` times in a row (redeemPoints: lock, lots, key check, write);
  * - contended_errors: `--clients` clients on ONE account holding half the points they ask for:
@@ -22,12 +22,15 @@ const { values } = parseArgs({
     profiles: { type: "string", default: "20000" },
     clients: { type: "string", default: "50" },
     redeems: { type: "string", default: "200" },
+    // Earn batches in flight at once: the worker's default WORKER_CONCURRENCY.
+    workers: { type: "string", default: "4" },
   },
 });
 const ORDERS = Number(values.orders);
 const PROFILES = Number(values.profiles);
 const CLIENTS = Number(values.clients);
 const REDEEMS = Number(values.redeems);
+const WORKERS = Number(values.workers);
 const SHOP = "bench-ledger.myshopify.com";
 const BATCH = 500;
 const log = (line: string) => console.error(`[ledger] ${line}`);
@@ -101,7 +104,7 @@ async function main() {
   const earnStarted = performance.now();
   let next = 0;
   await Promise.all(
-    [0, 1].map(async () => {
+    Array.from({ length: WORKERS }, async () => {
       while (next < batches.length) await awardOrderPoints({ shop: SHOP, orderGids: batches[next++] });
     }),
   );
@@ -186,6 +189,7 @@ async function main() {
     orders: ORDERS,
     profiles: PROFILES,
     clients: CLIENTS,
+    workers: WORKERS,
     earn_entries_per_s: Math.round(earnPerSecond),
     redeem_per_s: Math.round(latencies.length / redeemSeconds),
     redeem_p50_ms: round(percentile(latencies, 50)),

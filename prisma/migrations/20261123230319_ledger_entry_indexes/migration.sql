@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "LoyaltyEntry_shop_occurredAt_idx";
