@@ -250,7 +250,8 @@ export interface LedgerWrite {
   wallets: Array<{ profileId: string; balancePoints: number; debtPoints: number; heldPoints: number; lastActivityAt: Date | null }>;
 }
 
-const json = (rows: unknown[]) => JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
+// Rows hold numbers, strings and dates only (amounts are safe integers): plain, native stringify.
+const json = (rows: unknown[]) => JSON.stringify(rows);
 
 /**
  * Writes one unit of work in ONE statement: entries appended, lots / earn records / reservations

@@ -277,11 +277,13 @@ async function attemptUnit(client: PoolClient, input: LedgerUnitInput): Promise<
   }
   const options = toModelOptions(state.latestSettings);
   const models = new Map<string, LedgerModel>();
+  const byWallet = indexState(state, lotsById);
+  const groups = groupByWallet(wallets.keys(), find);
   const modelFor = (walletId: string): LedgerModel => {
     const root = find(walletId);
     let model = models.get(root);
     if (!model) {
-      model = LedgerModel.restore(options, snapshotOfGroup(root, state, lotsById, find));
+      model = LedgerModel.restore(options, snapshotOfGroup(groups.get(root) ?? [walletId], state, byWallet));
       models.set(root, model);
     }
     return model;
@@ -385,24 +387,46 @@ function toReservationState(reservation: ReservationRow): ReservationState {
   };
 }
 
-function snapshotOfGroup(root: string, state: LedgerState, lotsById: Map<string, StoredLot>, find: (id: string) => string): LedgerSnapshot {
-  const inGroup = (walletId: string) => state.wallets.has(walletId) && find(walletId) === root;
-  const wallets = [...state.wallets.values()]
-    .filter((wallet) => inGroup(wallet.profileId))
-    .map((wallet) => {
-      const lots = [...lotsById.values()].filter((lot) => lot.profileId === wallet.profileId);
+/** The unit's loaded state grouped by wallet, built once so each group's snapshot is cheap. */
+interface StateByWallet {
+  lots: Map<string, StoredLot[]>;
+  orders: Map<string, OrderEarnRow[]>;
+  reservations: Map<string, ReservationRow[]>;
+}
+
+function groupByWallet<T>(rows: Iterable<T>, walletOf: (row: T) => string): Map<string, T[]> {
+  const grouped = new Map<string, T[]>();
+  for (const row of rows) {
+    const key = walletOf(row);
+    if (!grouped.has(key)) grouped.set(key, []);
+    grouped.get(key)!.push(row);
+  }
+  return grouped;
+}
+
+function indexState(state: LedgerState, lotsById: Map<string, StoredLot>): StateByWallet {
+  return {
+    lots: groupByWallet(lotsById.values(), (lot) => lot.profileId),
+    orders: groupByWallet(state.orderEarns.values(), (earn) => earn.profileId),
+    reservations: groupByWallet(state.reservations.values(), (reservation) => reservation.profileId),
+  };
+}
+
+function snapshotOfGroup(walletIds: string[], state: LedgerState, byWallet: StateByWallet): LedgerSnapshot {
+  return {
+    wallets: walletIds.map((walletId) => {
+      const wallet = state.wallets.get(walletId)!;
+      const lots = byWallet.lots.get(walletId) ?? [];
       return {
-        walletId: wallet.profileId,
+        walletId,
         lots: lots.map(toModelLot),
         closedLotIds: lots.filter((lot) => lot.closedAt !== null).map((lot) => lot.id),
         debtPoints: wallet.debtPoints,
         lastActivityAt: wallet.lastActivityAt,
       };
-    });
-  return {
-    wallets,
-    orders: [...state.orderEarns.values()].filter((earn) => inGroup(earn.profileId)).map(toOrderState),
-    reservations: [...state.reservations.values()].filter((r) => inGroup(r.profileId)).map(toReservationState),
+    }),
+    orders: walletIds.flatMap((walletId) => (byWallet.orders.get(walletId) ?? []).map(toOrderState)),
+    reservations: walletIds.flatMap((walletId) => (byWallet.reservations.get(walletId) ?? []).map(toReservationState)),
   };
 }
 
@@ -414,6 +438,18 @@ function toWrite(
   applied: Array<{ entry: LedgerEntry; plan: PlannedCommand }>,
 ) {
   const planByEntryKey = new Map(applied.map(({ entry, plan }) => [entry.idempotencyKey, plan]));
+  // The plans behind each order's and reservation's changes, looked up once (batches hold hundreds).
+  const refundPlanByOrder = new Map<string, PlannedCommand>();
+  const earnPlanByOrder = new Map<string, PlannedCommand>();
+  const closingByReservation = new Map<string, PlannedCommand>();
+  const openingByReservation = new Map<string, PlannedCommand>();
+  for (const { plan } of applied) {
+    const command = plan.command;
+    if (command.kind === "REVERSAL" && plan.refundedEligibleMinor !== undefined) refundPlanByOrder.set(command.orderId, plan);
+    if (command.kind === "EARN") earnPlanByOrder.set(command.orderId, plan);
+    if (command.kind === "SETTLE" || command.kind === "RELEASE") closingByReservation.set(command.reservationId, plan);
+    if (command.kind === "RESERVE") openingByReservation.set(command.reservationId, plan);
+  }
   const lots: StoredLot[] = [];
   const orderEarns: OrderEarnRow[] = [];
   const reservations: ReservationRow[] = [];
@@ -445,10 +481,9 @@ function toWrite(
     }
     for (const order of snapshot.orders) {
       const before = state.orderEarns.get(order.orderId);
-      const reversal = applied.find(({ plan }) => plan.command.kind === "REVERSAL" && plan.command.orderId === order.orderId && plan.refundedEligibleMinor !== undefined);
-      const refunded = reversal?.plan.refundedEligibleMinor ?? before?.refundedEligibleMinor ?? 0;
+      const refunded = refundPlanByOrder.get(order.orderId)?.refundedEligibleMinor ?? before?.refundedEligibleMinor ?? 0;
       if (before && before.profileId === order.walletId && before.reversedPoints === order.reversedPoints && before.refundedEligibleMinor === refunded) continue;
-      const earnPlan = applied.find(({ plan }) => plan.command.kind === "EARN" && plan.command.orderId === order.orderId)?.plan;
+      const earnPlan = earnPlanByOrder.get(order.orderId);
       const origin = before ?? (earnPlan?.earn ? { ...earnPlan.earn } : null);
       if (!origin) throw new Error(`Earn record of ${order.orderId} has no origin`);
       orderEarns.push({
@@ -469,10 +504,8 @@ function toWrite(
       reservationPoints.set(reservation.reservationId, reservation.points);
       const before = state.reservations.get(reservation.reservationId);
       if (before && before.status === reservation.status && before.profileId === reservation.walletId) continue;
-      const closing = applied.find(
-        ({ plan }) => (plan.command.kind === "SETTLE" || plan.command.kind === "RELEASE") && plan.command.reservationId === reservation.reservationId,
-      )?.plan;
-      const opening = applied.find(({ plan }) => plan.command.kind === "RESERVE" && plan.command.reservationId === reservation.reservationId)?.plan;
+      const closing = closingByReservation.get(reservation.reservationId);
+      const opening = openingByReservation.get(reservation.reservationId);
       const base = before ?? (opening?.reservation ? { ...opening.reservation, createdAt: state.now } : null);
       if (!base) throw new Error(`Reservation ${reservation.reservationId} has no origin`);
       reservations.push({
