@@ -15,6 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { openServiceDatabase } from "./lib/service-database";
 
 const { values } = parseArgs({
   options: {
@@ -42,25 +43,12 @@ function percentile(sorted: number[], p: number): number {
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 async function main() {
-  process.env.WAFA_DATA_DIR ??= ".data/bench-pg-ledger";
-  const { resolveDatabaseUrl, migrateDatabase } = await import("../scripts/lib/database");
-  const { dropDatabase, ensureDatabase } = await import("../scripts/lib/embedded-postgres");
-  const database = await resolveDatabaseUrl();
-  let url = database.url;
-  if (database.serverUrl) {
-    await dropDatabase(database.serverUrl, "wafa_ledger_bench");
-    url = await ensureDatabase(database.serverUrl, "wafa_ledger_bench");
-  }
-  await migrateDatabase(url);
-  Object.assign(process.env, {
-    DATABASE_URL: url,
-    NODE_ENV: "production",
-    SHOPIFY_API_KEY: "bench",
-    SHOPIFY_API_SECRET: "bench-secret-0123",
-    SHOPIFY_APP_URL: "http://localhost:1",
-    SCOPES: "read_orders",
-    DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? String(Math.max(20, CLIENTS)),
+  const database = await openServiceDatabase({
+    dataDir: ".data/bench-pg-ledger",
+    database: "wafa_ledger_bench",
+    env: { DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? String(Math.max(20, CLIENTS)) },
   });
+  const url = database.url;
   const sql = new pg.Pool({ connectionString: url, max: CLIENTS + 2 });
 
   log(`seeding ${PROFILES} profiles, ${ORDERS} orders`);

@@ -10,6 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { openServiceDatabase } from "./lib/service-database";
 
 const { values } = parseArgs({
   options: {
@@ -49,24 +50,8 @@ async function seed(sql: pg.Pool, shop: string) {
 }
 
 async function main() {
-  process.env.WAFA_DATA_DIR ??= ".data/bench-pg-liability";
-  const { resolveDatabaseUrl, migrateDatabase } = await import("../scripts/lib/database");
-  const { dropDatabase, ensureDatabase } = await import("../scripts/lib/embedded-postgres");
-  const database = await resolveDatabaseUrl();
-  let url = database.url;
-  if (database.serverUrl) {
-    await dropDatabase(database.serverUrl, "wafa_liability_bench");
-    url = await ensureDatabase(database.serverUrl, "wafa_liability_bench");
-  }
-  await migrateDatabase(url);
-  Object.assign(process.env, {
-    DATABASE_URL: url,
-    NODE_ENV: "production",
-    SHOPIFY_API_KEY: "bench",
-    SHOPIFY_API_SECRET: "bench-secret-0123",
-    SHOPIFY_APP_URL: "http://localhost:1",
-    SCOPES: "read_orders",
-  });
+  const database = await openServiceDatabase({ dataDir: ".data/bench-pg-liability", database: "wafa_liability_bench" });
+  const url = database.url;
   const sql = new pg.Pool({ connectionString: url, max: 2 });
   const seedStarted = performance.now();
   log(`seeding ${LOTS} lots over ${WALLETS} wallets, twice (two shops)`);

@@ -13,6 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { openServiceDatabase } from "./lib/service-database";
 
 const { values } = parseArgs({
   options: {
@@ -30,24 +31,8 @@ const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 
 const seconds = (started: number) => (performance.now() - started) / 1000;
 
 async function main() {
-  process.env.WAFA_DATA_DIR ??= ".data/bench-pg-loyalty-jobs";
-  const { resolveDatabaseUrl, migrateDatabase } = await import("../scripts/lib/database");
-  const { dropDatabase, ensureDatabase } = await import("../scripts/lib/embedded-postgres");
-  const database = await resolveDatabaseUrl();
-  let url = database.url;
-  if (database.serverUrl) {
-    await dropDatabase(database.serverUrl, "wafa_loyalty_jobs_bench");
-    url = await ensureDatabase(database.serverUrl, "wafa_loyalty_jobs_bench");
-  }
-  await migrateDatabase(url);
-  Object.assign(process.env, {
-    DATABASE_URL: url,
-    NODE_ENV: "production",
-    SHOPIFY_API_KEY: "bench",
-    SHOPIFY_API_SECRET: "bench-secret-0123",
-    SHOPIFY_APP_URL: "http://localhost:1",
-    SCOPES: "read_orders",
-  });
+  const database = await openServiceDatabase({ dataDir: ".data/bench-pg-loyalty-jobs", database: "wafa_loyalty_jobs_bench" });
+  const url = database.url;
   const sql = new pg.Pool({ connectionString: url, max: 4 });
 
   log(`seeding ${WALLETS} wallets, ${EARNS} order earns, ${LOTS} expired lots`);
