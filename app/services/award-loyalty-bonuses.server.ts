@@ -8,7 +8,6 @@ import { computeBirthdayBonus, computeSignupBonus, toLocalDate, type LocalDate }
 import { toBirthdayBonusKey, toSignupBonusKey } from "../domain/loyalty/keys";
 import { computeLotDates } from "../domain/loyalty/lots";
 import { getSettingsVersionAt, type ProgramSettings } from "../domain/loyalty/settings";
-import { hasProgram } from "./award-order-points.server";
 import { loadSettingsVersions, runLedgerUnit, type CommandResult, type PlannedCommand } from "./loyalty-ledger.server";
 
 /** Wallets per ledger unit. */
@@ -151,9 +150,4 @@ export async function awardSignupBonuses({ shop, customerGids, now = new Date() 
     awarded += countApplied(results);
   }
   return awarded;
-}
-
-/** The `customer-stored` step (registered in order-stored.server.ts): signup bonuses of new customers. */
-export async function awardSignupBonusesStep({ shop, customerGids }: { shop: string; customerGids: string[] }): Promise<void> {
-  if (await hasProgram(shop)) await awardSignupBonuses({ shop, customerGids });
 }

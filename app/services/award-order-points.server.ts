@@ -79,15 +79,18 @@ async function listReservationsByCode(
   return rows;
 }
 
-/** True when the shop has ever saved program settings: shops without a program skip the ledger steps in one query. */
+/** True when the shop has ever saved program settings: shops without a program skip the loyalty steps in one query. */
 export async function hasProgram(shop: string): Promise<boolean> {
   const { rows } = await pool.query(`select 1 from "LoyaltySettingsVersion" where shop = $1 limit 1`, [shop]);
   return rows.length > 0;
 }
 
-/** Earn, claw back and settle for a batch of stored orders (see the module comment). */
+/**
+ * Earn, claw back and settle for a batch of stored orders (see the module comment). A shop without
+ * a program earns nothing (no settings version is in force); the job step skips it before calling.
+ */
 export async function awardOrderPoints({ shop, orderGids, now }: { shop: string; orderGids: string[]; now?: Date }): Promise<CommandResult[]> {
-  if (orderGids.length === 0 || !(await hasProgram(shop))) return [];
+  if (orderGids.length === 0) return [];
   let orders: StoredOrder[] = [];
   let refunds: StoredRefund[] = [];
   let settling: Awaited<ReturnType<typeof listReservationsByCode>> = [];

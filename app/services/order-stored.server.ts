@@ -3,8 +3,8 @@ import { enqueueJobs } from "../jobs/queue.server";
 import { attachStoredCustomers, attachStoredOrders } from "./resolve-identity.server";
 import { awardOrderPoints, hasProgram } from "./award-order-points.server";
 import { followProfileEvents } from "./follow-profile-events.server";
-import { awardSignupBonusesStep } from "./award-loyalty-bonuses.server";
-import { enqueueTierRecalculationStep } from "./recalculate-tiers.server";
+import { awardSignupBonuses } from "./award-loyalty-bonuses.server";
+import { enqueueTierRecalculation } from "./recalculate-tiers.server";
 
 /**
  * Steps that follow an order being stored or changed (a new refund, a cancellation). Each later
@@ -48,16 +48,18 @@ export async function enqueueCustomerStored(tx: Prisma.TransactionClient, { shop
 // Unified profiles (#4): orders and customers attach to a profile once stored.
 registerOrderStep(attachStoredOrders);
 registerCustomerStep(attachStoredCustomers);
-// Loyalty ledger (#5): wallets first follow the profile merges and splits the identity step just
-// made, then orders earn, claw back and settle reservations on their (current) profile's wallet.
+// Loyalty (#5), one step each so a shop without a program costs one query per batch: wallets first
+// follow the profile merges and splits the identity step just made, then orders earn, claw back
+// and settle reservations on their (current) profile's wallet, and those profiles' tiers are
+// recomputed; new customers get their signup bonus.
 registerOrderStep(async (input) => {
   if (!(await hasProgram(input.shop))) return;
   await followProfileEvents({ shop: input.shop });
   await awardOrderPoints(input);
+  await enqueueTierRecalculation(input);
 });
-registerCustomerStep(async ({ shop }) => {
-  if (await hasProgram(shop)) await followProfileEvents({ shop });
+registerCustomerStep(async (input) => {
+  if (!(await hasProgram(input.shop))) return;
+  await followProfileEvents({ shop: input.shop });
+  await awardSignupBonuses(input);
 });
-// Loyalty jobs (#5): signup bonuses for new customers; tiers of the profiles whose orders changed.
-registerCustomerStep(awardSignupBonusesStep);
-registerOrderStep(enqueueTierRecalculationStep);

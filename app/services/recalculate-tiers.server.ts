@@ -122,11 +122,11 @@ export async function listProfilesOfOrders({ shop, orderGids }: { shop: string; 
 }
 
 /**
- * The `order-stored` step (registered in order-stored.server.ts, after the earn step): the tiers of
+ * Part of the `order-stored` loyalty step (order-stored.server.ts, after the earn): the tiers of
  * the profiles these orders earned for are recomputed by a job, so the next order earns with the
  * new tier's multiplier without waiting for the daily run.
  */
-export async function enqueueTierRecalculationStep({ shop, orderGids }: { shop: string; orderGids: string[] }): Promise<void> {
+export async function enqueueTierRecalculation({ shop, orderGids }: { shop: string; orderGids: string[] }): Promise<void> {
   const profileIds = await listProfilesOfOrders({ shop, orderGids });
   if (profileIds.length === 0) return;
   await enqueueJob(prisma, "loyalty-recalculate-tiers", { shop, profileIds }, { queueName: `loyalty-jobs:${shop}`, maxAttempts: 8 });
