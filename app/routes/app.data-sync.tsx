@@ -6,6 +6,7 @@ import { getDataSyncReport, requestBackfill } from "../services/data-sync.server
 import { domainErrorResponse } from "../services/http-errors.server";
 import { isDomainError } from "../domain/errors";
 import { useI18n } from "../i18n/i18n-context";
+import { SectionCard } from "../components/SectionCard";
 import { RunProgress, useCodeLabel, usePolling } from "../components/SyncProgress";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -118,43 +119,30 @@ export default function DataSync() {
           </Card>
         </Layout.Section>
 
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("dataSync.imports.heading")}
-              </Text>
-              {report.imports.length === 0 ? (
-                <Text as="p" tone="subdued">
-                  {t("dataSync.imports.none")}
-                </Text>
-              ) : (
-                report.imports.map((run) => (
-                  <RunProgress
-                    key={run.id}
-                    title={run.fileName}
-                    status={run.status}
-                    done={run.processedOrders}
-                    total={run.orders}
-                    error={run.error}
-                    detail={
-                      <>
-                        {t("dataSync.imports.progress", {
-                          processed: number(run.processedOrders),
-                          orders: number(run.orders),
-                          accepted: number(run.acceptedRows),
-                          rejected: number(run.rejectedRows),
-                        })}
-                        {" · "}
-                        {t("dataSync.startedAt", { at: when(run.startedAt) })}
-                      </>
-                    }
-                  />
-                ))
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <SectionCard title={t("dataSync.imports.heading")} empty={report.imports.length === 0} emptyText={t("dataSync.imports.none")}>
+          {report.imports.map((run) => (
+            <RunProgress
+              key={run.id}
+              title={run.fileName}
+              status={run.status}
+              done={run.processedOrders}
+              total={run.orders}
+              error={run.error}
+              detail={
+                <>
+                  {t("dataSync.imports.progress", {
+                    processed: number(run.processedOrders),
+                    orders: number(run.orders),
+                    accepted: number(run.acceptedRows),
+                    rejected: number(run.rejectedRows),
+                  })}
+                  {" · "}
+                  {t("dataSync.startedAt", { at: when(run.startedAt) })}
+                </>
+              }
+            />
+          ))}
+        </SectionCard>
 
         <Layout.Section>
           <Card>
@@ -190,26 +178,13 @@ export default function DataSync() {
           </Card>
         </Layout.Section>
 
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("dataSync.rejected.heading", { count: number(report.totals.rejected) })}
-              </Text>
-              {report.rejected.length === 0 ? (
-                <Text as="p" tone="subdued">
-                  {t("dataSync.rejected.none")}
-                </Text>
-              ) : (
-                <DataTable
-                  columnContentTypes={["text", "text", "text", "text"]}
-                  headings={[t("dataSync.receipts.topic"), t("dataSync.receivedAt"), t("dataSync.rejected.code"), t("dataSync.reason")]}
-                  rows={report.rejected.map((r) => [r.topic, when(r.receivedAt), codeLabel("dataSync.rejectCode", r.code), r.reason])}
-                />
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <SectionCard title={t("dataSync.rejected.heading", { count: number(report.totals.rejected) })} empty={report.rejected.length === 0} emptyText={t("dataSync.rejected.none")}>
+          <DataTable
+            columnContentTypes={["text", "text", "text", "text"]}
+            headings={[t("dataSync.receipts.topic"), t("dataSync.receivedAt"), t("dataSync.rejected.code"), t("dataSync.reason")]}
+            rows={report.rejected.map((r) => [r.topic, when(r.receivedAt), codeLabel("dataSync.rejectCode", r.code), r.reason])}
+          />
+        </SectionCard>
 
         {report.jobs.length > 0 ? (
           <Layout.Section>

@@ -16,6 +16,7 @@ import { authenticateAdmin } from "../services/admin-context.server";
 import { getPointsLiabilityReport } from "../services/points-liability.server";
 import { formatAmountMinor } from "../domain/money";
 import { useI18n } from "../i18n/i18n-context";
+import { SectionCard } from "../components/SectionCard";
 import { ExpiryChart } from "../components/loyalty/ExpiryChart";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
@@ -126,96 +127,70 @@ export default function PointsLiability() {
           </BlockStack>
         </Layout.Section>
 
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("liability.byMonth.heading")}
-              </Text>
-              {report.byMonth.length === 0 ? (
-                <Text as="p" tone="subdued">
-                  {t("liability.empty")}
-                </Text>
-              ) : (
-                <BlockStack gap="300">
-                  <ExpiryChart
-                    emptyText={t("liability.empty")}
-                    series={[
-                      {
-                        name: t("liability.available"),
-                        color: "rgba(0, 128, 96, 1)",
-                        data: report.byMonth.map((row) => ({
-                          key: monthLabel(row.key),
-                          value: row.availablePoints,
-                        })),
-                      },
-                      {
-                        name: t("liability.pending"),
-                        color: "rgba(185, 137, 0, 1)",
-                        data: report.byMonth.map((row) => ({
-                          key: monthLabel(row.key),
-                          value: row.pendingPoints,
-                        })),
-                      },
-                      {
-                        name: t("liability.expired"),
-                        color: "rgba(140, 145, 150, 1)",
-                        data: report.byMonth.map((row) => ({
-                          key: monthLabel(row.key),
-                          value: row.expiredPoints,
-                        })),
-                      },
-                    ]}
-                  />
-                  <DataTable
-                    columnContentTypes={columns}
-                    headings={headings(t("liability.month"))}
-                    rows={report.byMonth.map((row) => [
-                      monthLabel(row.key),
-                      ...cells(row),
-                    ])}
-                    totals={totals}
-                    totalsName={{
-                      singular: t("dataSync.total"),
-                      plural: t("dataSync.total"),
-                    }}
-                    showTotalsInFooter
-                  />
-                </BlockStack>
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <SectionCard title={t("liability.byMonth.heading")} empty={report.byMonth.length === 0} emptyText={t("liability.empty")}>
+          <BlockStack gap="300">
+            <ExpiryChart
+              emptyText={t("liability.empty")}
+              series={[
+                {
+                  name: t("liability.available"),
+                  color: "rgba(0, 128, 96, 1)",
+                  data: report.byMonth.map((row) => ({
+                    key: monthLabel(row.key),
+                    value: row.availablePoints,
+                  })),
+                },
+                {
+                  name: t("liability.pending"),
+                  color: "rgba(185, 137, 0, 1)",
+                  data: report.byMonth.map((row) => ({
+                    key: monthLabel(row.key),
+                    value: row.pendingPoints,
+                  })),
+                },
+                {
+                  name: t("liability.expired"),
+                  color: "rgba(140, 145, 150, 1)",
+                  data: report.byMonth.map((row) => ({
+                    key: monthLabel(row.key),
+                    value: row.expiredPoints,
+                  })),
+                },
+              ]}
+            />
+            <DataTable
+              columnContentTypes={columns}
+              headings={headings(t("liability.month"))}
+              rows={report.byMonth.map((row) => [
+                monthLabel(row.key),
+                ...cells(row),
+              ])}
+              totals={totals}
+              totalsName={{
+                singular: t("dataSync.total"),
+                plural: t("dataSync.total"),
+              }}
+              showTotalsInFooter
+            />
+          </BlockStack>
+        </SectionCard>
 
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("liability.byTier.heading")}
-              </Text>
-              {report.byTier.length === 0 ? (
-                <Text as="p" tone="subdued">
-                  {t("liability.empty")}
-                </Text>
-              ) : (
-                <DataTable
-                  columnContentTypes={columns}
-                  headings={headings(t("liability.tier"))}
-                  rows={report.byTier.map((row) => [
-                    tierLabel(row),
-                    ...cells(row),
-                  ])}
-                  totals={totals}
-                  totalsName={{
-                    singular: t("dataSync.total"),
-                    plural: t("dataSync.total"),
-                  }}
-                  showTotalsInFooter
-                />
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <SectionCard title={t("liability.byTier.heading")} empty={report.byTier.length === 0} emptyText={t("liability.empty")}>
+          <DataTable
+            columnContentTypes={columns}
+            headings={headings(t("liability.tier"))}
+            rows={report.byTier.map((row) => [
+              tierLabel(row),
+              ...cells(row),
+            ])}
+            totals={totals}
+            totalsName={{
+              singular: t("dataSync.total"),
+              plural: t("dataSync.total"),
+            }}
+            showTotalsInFooter
+          />
+        </SectionCard>
       </Layout>
     </Page>
   );
