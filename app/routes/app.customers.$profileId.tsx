@@ -8,10 +8,12 @@ import { getProfileView } from "../services/customer-profiles.server";
 import { splitMember } from "../services/resolve-identity.server";
 import { adjustPoints } from "../services/adjust-points.server";
 import { getWalletView, parseEntryCursor } from "../services/loyalty-wallet-view.server";
+import { getWalletBirthday, setWalletBirthday } from "../services/wallet-birthday.server";
 import { domainErrorResponse } from "../services/http-errors.server";
 import { isDomainError } from "../domain/errors";
 import { toAsciiNumber } from "../domain/loyalty/settings-form";
 import { AdjustPointsForm, WalletCard, WalletTimeline, type AdjustActionData } from "../components/loyalty/WalletCard";
+import { BirthdayForm, type BirthdayActionData } from "../components/loyalty/BirthdayForm";
 import { formatAmountMinor } from "../domain/money";
 import { useI18n } from "../i18n/i18n-context";
 
@@ -21,9 +23,12 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!view) throw new Response("Not found", { status: 404 });
   if ("redirectTo" in view) throw redirect(`/app/customers/${view.redirectTo}`);
   const before = parseEntryCursor(new URL(request.url).searchParams.get("entriesBefore"));
-  const wallet = await getWalletView({ shop: shop.shop, profileId: view.profile.id, now: new Date(), before });
+  const [wallet, birthday] = await Promise.all([
+    getWalletView({ shop: shop.shop, profileId: view.profile.id, now: new Date(), before }),
+    getWalletBirthday({ shop: shop.shop, profileId: view.profile.id }),
+  ]);
   // A fresh id per rendering of the form: resubmitting the same form adjusts once.
-  return { ...view, wallet, adjustRequestId: crypto.randomUUID(), timezone: shop.timezone };
+  return { ...view, wallet, birthday, adjustRequestId: crypto.randomUUID(), timezone: shop.timezone };
 };
 
 const splitForm = z.object({ intent: z.literal("split"), memberKey: z.string().min(1).max(300) });
@@ -54,10 +59,21 @@ async function adjust(form: FormData, shop: string, profileId: string, session: 
   }
 }
 
+async function saveBirthday(form: FormData, shop: string, profileId: string) {
+  try {
+    const { birthday } = await setWalletBirthday({ shop, profileId, month: form.get("month"), day: form.get("day") });
+    return Response.json({ ok: true, intent: "birthday", birthday });
+  } catch (error) {
+    if (isDomainError(error)) return domainErrorResponse(error);
+    throw error;
+  }
+}
+
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { shop, session } = await authenticateAdmin(request);
   const form = await request.formData();
   if (form.get("intent") === "adjust") return adjust(form, shop.shop, params.profileId ?? "", session);
+  if (form.get("intent") === "birthday") return saveBirthday(form, shop.shop, params.profileId ?? "");
   const parsed = splitForm.safeParse(Object.fromEntries(form));
   if (!parsed.success) return Response.json({ code: "INVALID_INPUT", message: "memberKey is required", fieldErrors: parsed.error.flatten().fieldErrors }, { status: 422 });
   const decidedBy = session.onlineAccessInfo?.associated_user.email ?? session.id;
@@ -75,6 +91,7 @@ export default function CustomerProfile() {
   const { t, number, dateTime } = useI18n();
   const fetcher = useFetcher();
   const adjustFetcher = useFetcher<AdjustActionData>();
+  const birthdayFetcher = useFetcher<BirthdayActionData>();
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
   const showEntries = (before: string | null) => {
@@ -111,6 +128,7 @@ export default function CustomerProfile() {
           <BlockStack gap="400">
             <WalletCard wallet={data.wallet} timezone={data.timezone} />
             <AdjustPointsForm fetcher={adjustFetcher} requestId={data.adjustRequestId} />
+            <BirthdayForm fetcher={birthdayFetcher} birthday={data.birthday} />
             <WalletTimeline wallet={data.wallet} timezone={data.timezone} onPage={showEntries} />
           </BlockStack>
         </Layout.Section>

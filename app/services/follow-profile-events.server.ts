@@ -112,6 +112,16 @@ export async function followProfileEvents({ shop, now, limit = 1_000 }: { shop: 
           blocked = true;
           return;
         }
+        if (current.kind === "MERGED" && current.fromProfileId) {
+          // The birthday is not a balance: it moves beside the transfer, unless the surviving wallet has its own.
+          await client.query(
+            `update "LoyaltyWallet" t set "birthdayMonth" = f."birthdayMonth", "birthdayDay" = f."birthdayDay", "updatedAt" = now()
+               from "LoyaltyWallet" f
+              where t.shop = $1 and t."profileId" = $2 and f.shop = $1 and f."profileId" = $3
+                and t."birthdayMonth" is null and f."birthdayMonth" is not null`,
+            [shop, current.toProfileId, current.fromProfileId],
+          );
+        }
         await client.query(`update "LoyaltyShopState" set "profileEventCursor" = $2, "updatedAt" = now() where shop = $1`, [shop, current.id]);
       },
     });
