@@ -78,19 +78,20 @@ async function main() {
   try {
     // Deliveries prepared (payloads generated and signed) before the clock starts.
     const requests: Array<{ body: string; headers: Record<string, string> }> = [];
-    for (const { payload } of iterateOrders({ seed: 7, customers: Math.ceil(deliveries / 3) + 100, shopDomain: BENCH_SHOP })) {
+    // --deliveries 0 skips the webhook phase (import-only runs).
+    if (deliveries > 0) for (const { payload } of iterateOrders({ seed: 7, customers: Math.ceil(deliveries / 3) + 100, shopDomain: BENCH_SHOP })) {
       const { rawBody, headers } = buildWebhookRequest({ shop: BENCH_SHOP, topic: "orders/create", payload }, BENCH_API_SECRET);
       requests.push({ body: rawBody, headers });
       if (requests.length === deliveries) break;
     }
     const bytes = requests.reduce((s, r) => s + r.body.length, 0);
-    console.log(`prepared ${requests.length} signed orders/create deliveries (${(bytes / requests.length / 1024).toFixed(1)} KB average)`);
+    console.log(`prepared ${requests.length} signed orders/create deliveries (${(bytes / Math.max(1, requests.length) / 1024).toFixed(1)} KB average)`);
 
     const baseline = await baselineInsertsPerSecond(app.databaseUrl);
 
     const post = poster(app.appUrl, concurrency);
     // Warm-up (JIT, connection pools), not counted.
-    await Promise.all(
+    if (deliveries > 0) await Promise.all(
       Array.from({ length: concurrency }, async (_, w) => {
         for (let i = w; i < 400; i += concurrency) {
           const r = requests[i % requests.length];

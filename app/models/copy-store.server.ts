@@ -1,13 +1,14 @@
 /**
  * Bulk storage of orders for imports (CSV history, bulk-operation backfills): the batch travels
- * with COPY into session-local staging tables and is merged from there with the same rule as
- * every other path (order-store: newest Shopify updated_at wins, lines replaced only for orders
- * whose row was written). COPY's text format costs a fraction of building, sending and parsing
- * one JSON document per batch, which is what bounds an import of millions of orders.
+ * with COPY, straight into "Order" and "OrderLine" when none of its orders is stored yet, else
+ * into session-local staging tables merged from there with the same rule as every other path
+ * (order-store: newest Shopify updated_at wins, lines replaced only for orders whose row was
+ * written). COPY's text format costs a fraction of building, sending and parsing one JSON
+ * document per batch, which is what bounds an import of millions of orders.
  *
- * Everything runs on the caller's pg client inside the caller's transaction: the staging tables
- * are ON COMMIT DELETE ROWS, so nothing leaks between batches and a rolled-back batch leaves
- * nothing behind.
+ * Everything runs on the caller's pg client inside the caller's transaction (the direct COPY
+ * within a savepoint): the staging tables are ON COMMIT DELETE ROWS, so nothing leaks between
+ * batches and a rolled-back batch leaves nothing behind.
  */
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
@@ -24,34 +25,87 @@ const ORDER_COLUMNS = [
 ] as const;
 const LINE_COLUMNS = ["shop", "orderGid", "lineGid", "productGid", "variantGid", "sku", "title", "variantTitle", "quantity", "priceMinor", "discountMinor"] as const;
 
+const UNIQUE_VIOLATION = "23505";
 const q = (c: string) => `"${c}"`;
+const ORDER_COLUMN_LIST = ORDER_COLUMNS.map(q).join(", ");
+const LINE_COLUMN_LIST = LINE_COLUMNS.map(q).join(", ");
 
-/** One value in COPY text format: \N for null, backslash escapes for the separators. */
-function field(value: unknown): string {
+const SPECIAL = /[\\\t\n\r]/;
+const SPECIAL_ALL = /[\\\t\n\r]/g;
+const escapeChar = (c: string) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r");
+
+/** A text value in COPY text format: \N for null, backslash escapes for the separators. */
+function text(value: string | null | undefined): string {
   if (value === null || value === undefined) return "\\N";
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return escape(`{${value.map((v) => `"${String(v).replace(/["\\]/g, "\\$&")}"`).join(",")}}`);
-  if (typeof value === "boolean") return value ? "t" : "f";
-  return escape(String(value));
+  return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, escapeChar) : value;
+}
+const date = (value: Date | null | undefined) => (value ? value.toISOString() : "\\N");
+const num = (value: number | null | undefined) => (value === null || value === undefined ? "\\N" : String(value));
+function array(values: string[] | null | undefined): string {
+  if (!values) return "\\N";
+  if (values.length === 0) return "{}";
+  return text(`{${values.map((v) => `"${String(v).replace(/["\\]/g, "\\$&")}"`).join(",")}}`);
 }
 
-function escape(text: string): string {
-  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : text;
+/**
+ * One "Order" row in COPY text, columns in ORDER_COLUMNS order. Written out by hand (not a loop
+ * over the column list): an import encodes millions of these, and the generic version built an
+ * array per row and dispatched on every value's type.
+ */
+function orderLine(shop: string, o: OrderRecord, origin: Origin, now: string): string {
+  return `${text(shop)}\t${text(o.orderGid)}\t${text(o.name)}\t${o.channel}\t${text(o.sourceName)}\t${text(o.locationGid)}\t${text(o.branchName)}\t${date(
+    o.shopifyCreatedAt,
+  )}\t${date(o.processedAt)}\t${date(o.shopifyUpdatedAt)}\t${date(o.cancelledAt)}\t${text(o.cancelReason)}\t${text(o.financialStatus)}\t${text(o.currency)}\t${num(
+    o.subtotalMinor,
+  )}\t${num(o.discountsMinor)}\t${num(o.shippingMinor)}\t${num(o.taxMinor)}\t${num(o.totalMinor)}\t${o.taxesIncluded ? "t" : "f"}\t${array(o.discountCodes)}\t${array(
+    o.gateways,
+  )}\t${text(o.customerGid)}\t${text(o.email)}\t${text(o.phone)}\t${text(o.firstName)}\t${text(o.lastName)}\t${text(o.address1)}\t${text(o.address2)}\t${text(
+    o.city,
+  )}\t${text(o.province)}\t${text(o.zip)}\t${text(o.countryCode)}\t${array(o.tags)}\t${origin}\t${now}\n`;
 }
 
-async function copyRows(client: pg.PoolClient, table: string, columns: readonly string[], rows: Iterable<unknown[]>) {
-  function* lines() {
-    let chunk = "";
-    for (const row of rows) {
-      chunk += `${row.map(field).join("\t")}\n`;
-      if (chunk.length > 256 * 1024) {
-        yield chunk;
-        chunk = "";
-      }
-    }
-    if (chunk) yield chunk;
+/** The "OrderLine" rows of one order in COPY text, columns in LINE_COLUMNS order. */
+function orderLineRows(shop: string, o: OrderRecord): string {
+  let out = "";
+  const head = `${text(shop)}\t${text(o.orderGid)}\t`;
+  for (const l of o.lines) {
+    out += `${head}${text(l.lineGid)}\t${text(l.productGid)}\t${text(l.variantGid)}\t${text(l.sku)}\t${text(l.title)}\t${text(l.variantTitle)}\t${num(l.quantity)}\t${num(
+      l.priceMinor,
+    )}\t${num(l.discountMinor)}\n`;
   }
-  await pipeline(Readable.from(lines()), client.query(copyFrom(`copy ${table} (${columns.map(q).join(", ")}) from stdin`)));
+  return out;
+}
+
+const CHUNK_BYTES = 1 << 20;
+const utf8 = new TextEncoder();
+
+/**
+ * Streams COPY text made by `encode` for each item, as UTF-8 in chunks of about 1 MB (never the
+ * whole batch at once). Each row is encoded straight into the chunk: concatenating the rows into a
+ * string and converting that was measured at ten times the cost (the joined string must be
+ * flattened before it is encoded), about 8 µs of CPU per imported order.
+ */
+async function copyText<T>(client: pg.PoolClient, sql: string, items: readonly T[], encode: (item: T) => string) {
+  function* chunks() {
+    let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    let used = 0;
+    for (const item of items) {
+      const row = encode(item);
+      // A UTF-16 code unit is at most 3 bytes of UTF-8.
+      if (used + row.length * 3 > CHUNK_BYTES) {
+        if (used) yield chunk.subarray(0, used);
+        chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+        used = 0;
+        if (row.length * 3 > CHUNK_BYTES) {
+          yield Buffer.from(row);
+          continue;
+        }
+      }
+      used += utf8.encodeInto(row, chunk.subarray(used)).written;
+    }
+    if (used) yield chunk.subarray(0, used);
+  }
+  await pipeline(Readable.from(chunks(), { objectMode: false }), client.query(copyFrom(sql)));
 }
 
 const prepared = new WeakSet<pg.PoolClient>();
@@ -68,31 +122,49 @@ async function ensureStaging(client: pg.PoolClient) {
 /**
  * Stores orders (newest version wins) and their lines within the client's open transaction.
  * Returns the GIDs of the orders whose row was written.
+ *
+ * Two ways in. First the batch is copied straight into "Order" and "OrderLine", as if none of its
+ * orders were stored yet: true of almost every batch of a large load (a first import, the backfill
+ * of a new shop), where there is nothing to compare with and no line to replace, and staging
+ * would write every row twice. If one is stored already, the unique key stops that COPY (at the
+ * first such row, so a re-import wastes little), it is rolled back to a savepoint, and the batch
+ * is merged through staging tables with the newest-wins rule of every path. No lookup decides
+ * between the two beforehand: during a load the planner's statistics lag behind the shop's
+ * growing row count, and such a lookup was measured scanning the shop's orders on every batch.
  */
 export async function storeOrdersByCopy(client: pg.PoolClient, { shop, orders, origin }: { shop: string; orders: OrderRecord[]; origin: Origin }): Promise<string[]> {
   if (orders.length === 0) return [];
-  await ensureStaging(client);
   // One row per order: with duplicates in a batch the newest must be the one offered.
   const newest = new Map<string, OrderRecord>();
   for (const o of orders) {
     const seen = newest.get(o.orderGid);
     if (!seen || seen.shopifyUpdatedAt <= o.shopifyUpdatedAt) newest.set(o.orderGid, o);
   }
-  const now = new Date();
+  const now = new Date().toISOString();
   const batch = [...newest.values()];
-  await copyRows(
-    client,
-    "wafa_stage_order",
-    ORDER_COLUMNS,
-    batch.map((o) => ORDER_COLUMNS.map((c) => (c === "shop" ? shop : c === "origin" ? origin : c === "updatedAt" ? now : o[c as keyof OrderRecord]))),
-  );
-  const columns = ORDER_COLUMNS.map(q).join(", ");
+  await client.query("savepoint wafa_copy_new");
+  try {
+    await copyText(client, `copy "Order" (${ORDER_COLUMN_LIST}) from stdin`, batch, (o) => orderLine(shop, o, origin, now));
+    await copyText(client, `copy "OrderLine" (${LINE_COLUMN_LIST}) from stdin`, batch, (o) => orderLineRows(shop, o));
+    await client.query("release savepoint wafa_copy_new");
+    return [...newest.keys()];
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    // Some order is stored already (or an order names a line twice): the merge decides row by row.
+    await client.query("rollback to savepoint wafa_copy_new");
+  }
+  return mergeOrders(client, { shop, batch, origin, now });
+}
+
+async function mergeOrders(client: pg.PoolClient, { shop, batch, origin, now }: { shop: string; batch: OrderRecord[]; origin: Origin; now: string }) {
+  await ensureStaging(client);
+  await copyText(client, `copy wafa_stage_order (${ORDER_COLUMN_LIST}) from stdin`, batch, (o) => orderLine(shop, o, origin, now));
   const updates = ORDER_COLUMNS.filter((c) => c !== "shop" && c !== "orderGid").map((c) => `${q(c)} = excluded.${q(c)}`).join(", ");
   // xmax = 0: the row was inserted by this statement, so it has no lines to replace (an import of
   // new orders deletes nothing).
   const written = await client.query<{ orderGid: string; inserted: boolean }>(`
     with written as (
-      insert into "Order" (${columns}) select ${columns} from wafa_stage_order
+      insert into "Order" (${ORDER_COLUMN_LIST}) select ${ORDER_COLUMN_LIST} from wafa_stage_order
       on conflict (shop, "orderGid") do update set ${updates}
       where "Order"."shopifyUpdatedAt" <= excluded."shopifyUpdatedAt"
       returning "orderGid", xmax = 0 as inserted)
@@ -100,22 +172,26 @@ export async function storeOrdersByCopy(client: pg.PoolClient, { shop, orders, o
   if (written.rowCount === 0) return [];
   const replaced = written.rows.filter((r) => !r.inserted).map((r) => r.orderGid);
   if (replaced.length) await client.query(`delete from "OrderLine" where shop = $1 and "orderGid" = any($2::text[])`, [shop, replaced]);
-  await copyRows(
-    client,
-    "wafa_stage_line",
-    LINE_COLUMNS,
-    (function* () {
-      for (const o of batch) {
-        for (const l of o.lines) yield [shop, o.orderGid, l.lineGid, l.productGid, l.variantGid, l.sku, l.title, l.variantTitle, l.quantity, l.priceMinor, l.discountMinor];
-      }
-    })(),
-  );
-  const lineColumns = LINE_COLUMNS.map(q).join(", ");
+  await copyText(client, `copy wafa_stage_line (${LINE_COLUMN_LIST}) from stdin`, batch, (o) => orderLineRows(shop, o));
   await client.query(`
-    insert into "OrderLine" (${lineColumns})
+    insert into "OrderLine" (${LINE_COLUMN_LIST})
     select ${LINE_COLUMNS.map((c) => `s.${q(c)}`).join(", ")} from wafa_stage_line s join wafa_stage_written w on w."orderGid" = s."orderGid"
     on conflict do nothing`);
   return written.rows.map((r) => r.orderGid);
+}
+
+/**
+ * Fresh statistics for the columns a bulk load of orders looks rows up by (see
+ * refreshLoadStatistics for why a load needs them at all): the keys the foreign-key checks and
+ * merges probe, and the customer the order-stored steps read orders by. Only those columns: a
+ * full ANALYZE of "Order" and "OrderLine" (some fifty columns) was measured at five times the cost,
+ * over half the database's CPU during a backfill into a large database. Other columns are left
+ * to autovacuum's analyze. Best effort: a failure only costs speed.
+ */
+export async function refreshOrderKeyStatistics(db: Pick<pg.Pool, "query">): Promise<void> {
+  await db
+    .query(`analyze "Order" (shop, "orderGid", "customerGid"), "OrderLine" (shop, "orderGid", "lineGid"), "Refund" (shop, "refundGid", "orderGid"), "RefundLine" (shop, "refundGid", "lineGid")`)
+    .catch(() => {});
 }
 
 /**

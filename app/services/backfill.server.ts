@@ -18,7 +18,7 @@ import type { AdminGraphql } from "../shopify/graphql-client";
 import {
   getBulkOperation,
   getRefundDetails,
-  readJsonlLines,
+  readJsonlLineChunks,
   startBulkQuery,
   type BackfillResource,
 } from "../shopify/bulk-operations";
@@ -30,13 +30,14 @@ import {
   type AssembledObject,
 } from "../shopify/bulk-records";
 import { storeCustomersInTransaction, storeOrdersWithClient } from "./store-orders.server";
+import { refreshOrderKeyStatistics } from "../models/copy-store.server";
 import { enqueueCustomerStored } from "./order-stored.server";
 import { refreshLoadStatistics, shouldRefreshStatistics } from "../models/statistics.server";
 import type { CustomerRecord, OrderRecord, RefundRecord } from "../shopify/webhook-payloads";
 
 export const BACKFILL_RESOURCES: BackfillResource[] = ["customers", "orders"];
 /** Lines per transaction: large enough to amortise the commit, small enough to keep memory flat. */
-export const DEFAULT_BATCH_LINES = 1000;
+export const DEFAULT_BATCH_LINES = 4000;
 /** Polling fallback: seconds before each re-check of a running bulk operation (the last repeats). */
 export const POLL_DELAYS_SECONDS = [1, 2, 5, 10, 30, 60, 120, 300];
 
@@ -173,53 +174,96 @@ export async function importBackfillResult(
   const resource = run.resource as BackfillResource;
   const batchLines = options.batchLines ?? DEFAULT_BATCH_LINES;
   const fallbackCurrency = (await getShop({ shop }))?.currency ?? "USD";
+  /** the checkpoint the next batch starts from (batches in flight included) */
   let committed = run.importedLines;
   let importedObjects = run.importedObjects;
   let skipped = 0;
   let lastSkipReason = "";
-  let batch: AssembledObject[] = [];
+  // The batch being read, mapped as each object completes (the parsed JSON dies young, so the
+  // garbage collector never copies it into the old generation).
+  let customers: CustomerRecord[] = [];
+  let orders: OrderRecord[] = [];
+  let refundGids: string[] = [];
   let batches = 0;
+  const take = (object: AssembledObject) => {
+    try {
+      if (resource === "customers") customers.push(toCustomerRecordFromBulk(object.line));
+      else {
+        const mapped = toOrderRecordFromBulk(object.line, object.children);
+        orders.push(mapped.order);
+        for (const gid of mapped.refundGids) refundGids.push(gid);
+      }
+    } catch (error) {
+      skipped++;
+      lastSkipReason = `${String(object.line.id ?? "?")}: ${(error as Error).message.slice(0, 300)}`;
+    }
+  };
+  // Orders: while one batch is written, the next is read and parsed (two cores: PostgreSQL and
+  // this process). The last batch in flight, and the order GIDs it holds: a batch that shares one
+  // with it waits for it to finish first (a Shopify file never repeats an object; this keeps a
+  // malformed one from two transactions waiting on each other).
+  let previous: { done: Promise<void>; orderGids: Set<string> } | null = null;
 
   const commit = async (endLine: number) => {
     if (endLine <= committed) return;
-    const customers: CustomerRecord[] = [];
-    const orders: OrderRecord[] = [];
-    const refundGids: string[] = [];
-    for (const object of batch) {
-      try {
-        if (resource === "customers") customers.push(toCustomerRecordFromBulk(object.line));
-        else {
-          const mapped = toOrderRecordFromBulk(object.line, object.children);
-          orders.push(mapped.order);
-          refundGids.push(...mapped.refundGids);
-        }
-      } catch (error) {
-        skipped++;
-        lastSkipReason = `${String(object.line.id ?? "?")}: ${(error as Error).message.slice(0, 300)}`;
-      }
-    }
-    // Refund lines come from the regular API, read before the transaction opens (no network inside it).
-    const refunds: RefundRecord[] = [];
-    if (refundGids.length) {
-      const currencyOf = new Map(orders.map((o) => [o.orderGid, o.currency]));
-      for (const raw of await getRefundDetails(graphql, refundGids)) {
-        const orderGid = (raw as { order?: { id?: string } }).order?.id ?? "";
-        refunds.push(toRefundRecordFromGraphql(raw, currencyOf.get(orderGid) ?? fallbackCurrency));
-      }
-    }
-    const stored = customers.length + orders.length;
+    const batchCustomers = customers;
+    const batchOrders = orders;
+    const batchRefundGids = refundGids;
+    customers = [];
+    orders = [];
+    refundGids = [];
+    const stored = batchCustomers.length + batchOrders.length;
+    const from = committed;
     const checkpoint = { importedLines: endLine, importedObjects: importedObjects + stored, ...(skipped ? { error: `${skipped} objects skipped; last: ${lastSkipReason}` } : {}) };
-    if (resource === "orders") {
+    committed = endLine;
+    importedObjects += stored;
+    const afterCommit = async () => {
+      if (shouldRefreshStatistics(++batches)) void (resource === "orders" ? refreshOrderKeyStatistics(pool) : refreshLoadStatistics(resource));
+      await options.afterBatch?.({ importedLines: endLine });
+    };
+
+    if (resource === "customers") {
+      await prisma.$transaction(
+        async (tx) => {
+          if (batchCustomers.length) {
+            const customerGids = await storeCustomersInTransaction(tx, { shop, customers: batchCustomers, origin: "BACKFILL" });
+            await enqueueCustomerStored(tx, { shop, customerGids });
+          }
+          const moved = await tx.backfillRun.updateMany({ where: { id: runId, importedLines: from }, data: checkpoint });
+          if (moved.count !== 1) throw new BackfillCheckpointMovedError(runId);
+        },
+        { timeout: 120_000 },
+      );
+      await afterCommit();
+      return;
+    }
+
+    const orderGids = new Set(batchOrders.map((o) => o.orderGid));
+    const before = previous;
+    if (before && batchOrders.some((o) => before.orderGids.has(o.orderGid))) await before.done;
+    const done = (async () => {
+      // Refund lines come from the regular API, read before the transaction opens (no network inside it).
+      const refunds: RefundRecord[] = [];
+      if (batchRefundGids.length) {
+        const currencyOf = new Map(batchOrders.map((o) => [o.orderGid, o.currency]));
+        for (const raw of await getRefundDetails(graphql, batchRefundGids)) {
+          const orderGid = (raw as { order?: { id?: string } }).order?.id ?? "";
+          refunds.push(toRefundRecordFromGraphql(raw, currencyOf.get(orderGid) ?? fallbackCurrency));
+        }
+      }
       // Orders go in by COPY (storeOrdersWithClient) on one pg connection, with the checkpoint in
-      // the same transaction.
+      // the same transaction. The checkpoint moves only after the previous batch committed (and
+      // its afterBatch returned): a crash or failure anywhere leaves the checkpoint at the end of
+      // the last batch whose predecessors are all committed, and this batch rolls back with it.
       const client = await pool.connect();
       try {
         await client.query("begin");
-        if (orders.length) await storeOrdersWithClient(client, { shop, orders, refunds, origin: "BACKFILL" });
+        if (batchOrders.length) await storeOrdersWithClient(client, { shop, orders: batchOrders, refunds, origin: "BACKFILL" });
+        if (before) await before.done;
         const moved = await client.query(
           `update "BackfillRun" set "importedLines" = $3, "importedObjects" = $4, error = coalesce($5, error), "updatedAt" = now()
            where id = $1 and "importedLines" = $2`,
-          [runId, committed, checkpoint.importedLines, checkpoint.importedObjects, checkpoint.error ?? null],
+          [runId, from, checkpoint.importedLines, checkpoint.importedObjects, checkpoint.error ?? null],
         );
         if (moved.rowCount !== 1) throw new BackfillCheckpointMovedError(runId);
         await client.query("commit");
@@ -229,40 +273,41 @@ export async function importBackfillResult(
       } finally {
         client.release();
       }
-    } else {
-      await prisma.$transaction(
-        async (tx) => {
-          if (customers.length) {
-            const customerGids = await storeCustomersInTransaction(tx, { shop, customers, origin: "BACKFILL" });
-            await enqueueCustomerStored(tx, { shop, customerGids });
-          }
-          const moved = await tx.backfillRun.updateMany({ where: { id: runId, importedLines: committed }, data: checkpoint });
-          if (moved.count !== 1) throw new BackfillCheckpointMovedError(runId);
-        },
-        { timeout: 120_000 },
-      );
-    }
-    committed = endLine;
-    importedObjects += stored;
-    batch = [];
-    if (shouldRefreshStatistics(++batches)) await refreshLoadStatistics(resource);
-    await options.afterBatch?.({ importedLines: committed });
+      await afterCommit();
+    })();
+    // Handled here so a failure while the next batch is read is not an unhandled rejection;
+    // awaiting it (the next batch, or the end of the import) still throws it.
+    done.catch(() => {});
+    previous = { done, orderGids };
+    // At most two batches in flight: wait for the one before this before reading further.
+    if (before) await before.done;
   };
 
   const assembler = new BulkObjectAssembler();
   let lineNumber = 0;
-  for await (const text of readJsonlLines(run.resultUrl)) {
-    lineNumber++;
-    if (lineNumber <= committed) continue;
-    const done = assembler.push(JSON.parse(text) as Record<string, unknown>);
-    if (!done) continue;
-    batch.push(done);
-    // The line just read starts the next object: the batch ends on the line before it.
-    if (lineNumber - 1 - committed >= batchLines) await commit(lineNumber - 1);
+  try {
+    for await (const lines of readJsonlLineChunks(run.resultUrl)) {
+      for (const text of lines) {
+        lineNumber++;
+        if (lineNumber <= committed) continue;
+        const done = assembler.push(JSON.parse(text) as Record<string, unknown>);
+        if (!done) continue;
+        take(done);
+        // The line just read starts the next object: the batch ends on the line before it.
+        if (lineNumber - 1 - committed >= batchLines) await commit(lineNumber - 1);
+      }
+    }
+    const last = assembler.finish();
+    if (last) take(last);
+    await commit(lineNumber);
+  } catch (error) {
+    // The job's retry starts from the checkpoint: let the batch in flight end (commit or roll
+    // back) first, so the retry does not race it.
+    await (previous as { done: Promise<void> } | null)?.done.catch(() => {});
+    throw error;
   }
-  const last = assembler.finish();
-  if (last) batch.push(last);
-  await commit(lineNumber);
+  // The run is complete only once its last batch has committed.
+  if (previous) await (previous as { done: Promise<void> }).done;
   await prisma.backfillRun.updateMany({
     where: { id: runId, status: { in: ["PENDING", "RUNNING"] } },
     data: { status: "COMPLETED", finishedAt: new Date(), totalObjects: Math.max(run.totalObjects ?? 0, committed) },

@@ -1,9 +1,9 @@
 /**
  * CSV import of order history from another POS (#3 item 5), used by the admin upload page and by
  * `npm run import:orders`. The file is read twice as a stream (digest, then rows), so memory stays
- * bounded whatever its size. Orders are stored through the step every order takes (origin IMPORT),
- * the path webhook orders take, in batches (COPY staging: storeOrdersWithClient); rejected rows
- * are recorded with row number and reason.
+ * bounded whatever its size (CsvRecordReader: a chunk of text at a time). Orders are stored through
+ * the step every order takes (origin IMPORT), the path webhook orders take, in batches (COPY:
+ * storeOrdersWithClient); rejected rows are recorded with row number and reason.
  *
  * The same file (sha256) is one ImportRun per shop: importing it again changes nothing.
  * Run states: RUNNING while the file is read, PENDING while its orders' processing jobs run,
@@ -12,7 +12,6 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { pipeline } from "node:stream/promises";
-import { parse } from "csv-parse";
 import { Prisma } from "@prisma/client";
 import prisma, { pool } from "../db.server";
 import { enqueueJob } from "../jobs/queue.server";
@@ -28,11 +27,13 @@ import {
   type ImportedOrder,
   type Rejection,
 } from "../domain/order-import";
+import { CsvRecordReader } from "../domain/csv-records";
 import { storeOrdersWithClient } from "./store-orders.server";
-import { refreshLoadStatistics, shouldRefreshStatistics } from "../models/statistics.server";
+import { shouldRefreshStatistics } from "../models/statistics.server";
+import { refreshOrderKeyStatistics } from "../models/copy-store.server";
 import type { OrderRecord } from "../shopify/webhook-payloads";
 
-export const IMPORT_BATCH_ORDERS = 1000;
+export const IMPORT_BATCH_ORDERS = 2000;
 /** A RUNNING import not updated for this long was abandoned (its process died); it may be taken over. */
 const STALE_AFTER_MS = 2 * 60_000;
 
@@ -64,25 +65,35 @@ async function digestFile(filePath: string): Promise<string> {
   return hash.digest("hex");
 }
 
-function csvRecords(filePath: string) {
-  return fs.createReadStream(filePath).pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false, relax_quotes: true }),
-  ) as AsyncIterable<string[]>;
+/**
+ * The file's records, a chunk's worth at a time (the reader's arrays are handed on synchronously,
+ * so the per-row loop does not pay an await per row).
+ */
+async function* csvRecordChunks(filePath: string): AsyncGenerator<string[][]> {
+  const reader = new CsvRecordReader();
+  for await (const chunk of fs.createReadStream(filePath, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+    const records = reader.push(chunk as string);
+    if (records.length) yield records;
+  }
+  const last = reader.end();
+  if (last.length) yield last;
 }
 
 /** The first valid currency in the file's first rows: a shop Wafa has never seen gets it as its currency. */
 async function sniffCurrency(filePath: string, mapping: Record<string, string>): Promise<string | null> {
   let columns: Map<string, number> | null = null;
   let seen = 0;
-  for await (const record of csvRecords(filePath)) {
-    if (!columns) {
-      columns = resolveColumns(record, mapping);
-      if (!columns.has("currency")) return null;
-      continue;
+  for await (const records of csvRecordChunks(filePath)) {
+    for (const record of records) {
+      if (!columns) {
+        columns = resolveColumns(record, mapping);
+        if (!columns.has("currency")) return null;
+        continue;
+      }
+      const value = (record[columns.get("currency")!] ?? "").trim().toUpperCase();
+      if (/^[A-Z]{3}$/.test(value)) return value;
+      if (++seen >= 1000) return null;
     }
-    const value = (record[columns.get("currency")!] ?? "").trim().toUpperCase();
-    if (/^[A-Z]{3}$/.test(value)) return value;
-    if (++seen >= 1000) return null;
   }
   return null;
 }
@@ -214,11 +225,11 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
     counts.rejectedRows += rejectedRows;
     counts.orders += batch.length;
     // In the background: the next batches need not wait for ANALYZE of millions of rows.
-    if (shouldRefreshStatistics(++batches)) void refreshLoadStatistics("orders");
+    if (shouldRefreshStatistics(++batches)) void refreshOrderKeyStatistics(pool);
   };
 
-  const closeOrder = async (order: ImportedOrder | null) => {
-    if (!order) return;
+  /** Adds a finished order to the batch; true when the batch is full. */
+  const closeOrder = (order: ImportedOrder): boolean => {
     const conflict = findOrderConflict(order);
     if (conflict) {
       reject(order.rows.map((r) => ({ rowNumber: r.rowNumber, code: "ORDER_CONFLICT" as const, reason: conflict })));
@@ -226,33 +237,36 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
       orders.push(toImportedOrderFields(order));
       acceptedInBatch += order.rows.length;
     }
-    if (orders.length >= batchOrders || rejections.length >= 5000) await flush();
+    return orders.length >= batchOrders || rejections.length >= 5000;
   };
 
   try {
     let columns: ReturnType<typeof resolveColumns> | null = null;
     const grouper = new OrderRowGrouper();
     let recordIndex = 0;
-    for await (const record of csvRecords(filePath)) {
-      recordIndex++;
-      if (!columns) {
-        columns = resolveColumns(record, mapping);
-        continue;
+    for await (const records of csvRecordChunks(filePath)) {
+      for (const record of records) {
+        recordIndex++;
+        if (!columns) {
+          columns = resolveColumns(record, mapping);
+          continue;
+        }
+        // Row numbers as a spreadsheet shows them: the header is row 1.
+        const rowNumber = recordIndex;
+        counts.totalRows++;
+        const parsed = parseImportRow(record, columns, rowNumber, context);
+        if (!parsed.ok) {
+          reject(parsed.rejections);
+          continue;
+        }
+        const { done, rejection } = grouper.push(parsed.row);
+        if (rejection) reject([rejection]);
+        if (done && closeOrder(done)) await flush();
       }
-      // Row numbers as a spreadsheet shows them: the header is row 1.
-      const rowNumber = recordIndex;
-      counts.totalRows++;
-      const parsed = parseImportRow(record, columns, rowNumber, context);
-      if (!parsed.ok) {
-        reject(parsed.rejections);
-        continue;
-      }
-      const { done, rejection } = grouper.push(parsed.row);
-      if (rejection) reject([rejection]);
-      await closeOrder(done);
     }
     if (!columns) throw new ImportHeaderError("The file is empty: it has no header row.");
-    await closeOrder(grouper.finish());
+    const last = grouper.finish();
+    if (last) closeOrder(last);
     await flush();
     while (writing.length) await writing.shift();
   } catch (error) {

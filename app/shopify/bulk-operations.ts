@@ -119,32 +119,67 @@ export async function getRefundDetails(graphql: AdminGraphql, ids: string[]): Pr
  * while the consumer awaits the database). Result URLs are signed storage URLs, fetched with the global fetch.
  */
 export async function* readJsonlLines(url: string, init: { signal?: AbortSignal } = {}): AsyncGenerator<string> {
+  for await (const lines of readJsonlLineChunks(url, init)) yield* lines;
+}
+
+/**
+ * The same lines a downloaded chunk at a time: an import of millions of lines would otherwise
+ * pay an async generator step (promise and microtask) for every line.
+ */
+export async function* readJsonlLineChunks(url: string, init: { signal?: AbortSignal } = {}): AsyncGenerator<string[]> {
   const response = await fetch(url, { signal: init.signal });
   if (!response.ok || !response.body) {
     throw new Error(`Downloading the bulk operation result failed: HTTP ${response.status}`);
   }
-  yield* splitLines(response.body);
+  yield* splitLineChunks(response.body);
 }
 
 /** Splits a byte stream into lines (UTF-8, \n or \r\n), skipping empty ones. */
 export async function* splitLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const reader = body.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
-  let rest = "";
+  for await (const lines of splitLineChunks(body)) yield* lines;
+}
+
+/**
+ * splitLines, the complete lines of each chunk of the stream together. Lines are found in the
+ * bytes (a newline byte is never part of a multi-byte UTF-8 character) and each is decoded on its
+ * own: an ASCII line becomes a one-byte string that JSON.parse reads fastest, where decoding whole
+ * chunks gave two-byte strings as soon as a chunk held one Arabic name, and cutting lines out of
+ * them cost more than parsing them.
+ */
+export async function* splitLineChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<string[]> {
+  const reader = body.getReader();
+  let rest: Buffer | null = null;
+  let first = true;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      rest += value;
-      let start = 0;
-      let end: number;
-      while ((end = rest.indexOf("\n", start)) !== -1) {
-        const line = rest.slice(start, end > start && rest[end - 1] === "\r" ? end - 1 : end);
-        start = end + 1;
-        if (line.length) yield line;
+      let bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      if (rest) {
+        bytes = Buffer.concat([rest, bytes]);
+        rest = null;
       }
-      rest = rest.slice(start);
+      let start = 0;
+      if (first) {
+        if (bytes.length < 3) {
+          rest = bytes;
+          continue;
+        }
+        first = false;
+        if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3; // a UTF-8 byte order mark, dropped as TextDecoder does
+      }
+      const lines: string[] = [];
+      let end: number;
+      while ((end = bytes.indexOf(10, start)) !== -1) {
+        const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
+        if (stop > start) lines.push(bytes.toString("utf8", start, stop));
+        start = end + 1;
+      }
+      if (start < bytes.length) rest = bytes.subarray(start);
+      if (lines.length) yield lines;
     }
-    if (rest.trim().length) yield rest.replace(/\r$/, "");
+    const last = rest ? rest.toString("utf8").replace(/\r$/, "") : "";
+    if (last.trim().length) yield [last];
   } finally {
     // Stops the download when the consumer stops early (an error mid-import); a no-op at the end.
     await reader.cancel().catch(() => {});

@@ -55,6 +55,32 @@ describe("COPY-staged order storage (imports and backfills)", () => {
     expect(Number(jobs[0].n)).toBe(2);
   });
 
+  it("copies a batch of new orders straight in, and merges a batch that holds a stored order or names a line twice", async () => {
+    const { shop } = await installTestShop();
+    const fresh = [orderRecord(), orderRecord()];
+    expect((await store(shop, fresh)).writtenOrders.sort()).toEqual(fresh.map((o) => o.orderGid).sort());
+
+    // New orders after an order stored already (the COPY stops at it): the new ones are stored, the
+    // stored one is compared by updated-at as on every path, and nothing is left half-written.
+    const stale = { ...fresh[0], shopifyUpdatedAt: new Date(fresh[0].shopifyUpdatedAt.getTime() - 1000), tags: ["stale"] };
+    const newer = { ...fresh[1], shopifyUpdatedAt: new Date(fresh[1].shopifyUpdatedAt.getTime() + 1000), tags: ["newer"] };
+    const more = [orderRecord(), orderRecord()];
+    const { writtenOrders } = await store(shop, [more[0], stale, more[1], newer]);
+    expect(writtenOrders.sort()).toEqual([more[0].orderGid, more[1].orderGid, newer.orderGid].sort());
+    const stored = await prisma.order.findMany({ where: { shop }, include: { lines: true }, orderBy: { orderGid: "asc" } });
+    expect(stored).toHaveLength(4);
+    expect(stored.find((o) => o.orderGid === fresh[0].orderGid)!.tags).toEqual([]);
+    expect(stored.find((o) => o.orderGid === fresh[1].orderGid)!.tags).toEqual(["newer"]);
+    expect(stored.every((o) => o.lines.length === 1)).toBe(true);
+
+    // A line id twice in one order: the COPY of lines refuses it, the merge keeps the first.
+    const doubled = orderRecord();
+    const twice = { ...doubled, lines: [doubled.lines[0], { ...doubled.lines[0], quantity: 5 }] };
+    expect((await store(shop, [twice])).writtenOrders).toEqual([doubled.orderGid]);
+    expect(await prisma.orderLine.count({ where: { shop, orderGid: doubled.orderGid } })).toBe(1);
+    expect(await prisma.order.count({ where: { shop } })).toBe(5);
+  });
+
   it("stores a refund once with its lines, however often the batch is stored", async () => {
     const { shop } = await installTestShop();
     const order = orderRecord();
