@@ -386,3 +386,25 @@ export async function updateReservationCode(
   );
   return rows[0] ?? null;
 }
+
+export type RedeemInOneStatementResult =
+  | { status: "APPLIED" | "DUPLICATE"; entryId: string; balance: number }
+  | { status: "INSUFFICIENT"; available: number; pending: number }
+  | { status: "FALLBACK" };
+
+/**
+ * A REDEEM in one round trip (the wafa_redeem_points function, see its migration): the same rows
+ * as runLedgerUnit would write, in the statement's own transaction. FALLBACK when the function
+ * does not handle the case (no wallet yet, no program settings): the caller runs the unit.
+ */
+export async function redeemInOneStatement(
+  client: Pick<PoolClient, "query">,
+  input: { shop: string; profileId: string; key: string; points: number; now: Date; source: string; channel: string | null; locationGid: string | null; staffName: string | null },
+): Promise<RedeemInOneStatementResult> {
+  const { rows } = await client.query({
+    name: "ledger-redeem-one-statement",
+    text: `select wafa_redeem_points($1, $2, $3, $4, $5::timestamptz at time zone 'UTC', $6, $7::"Channel", $8, $9) as r`,
+    values: [input.shop, input.profileId, input.key, input.points, input.now.toISOString(), input.source, input.channel, input.locationGid, input.staffName],
+  });
+  return rows[0].r as RedeemInOneStatementResult;
+}

@@ -1,0 +1,83 @@
+-- The redemption fast path: one round trip for the hottest ledger command (a shopper or a cashier
+-- spending points). It does exactly what LedgerModel's REDEEM does through runLedgerUnit (the
+-- equivalence property test runs redemptions through it): lock the wallet, answer DUPLICATE for a
+-- stored key, take available points from lots soonest-expiring first, append the entry with its
+-- balance, update lots and the cached balance, all in the caller's single-statement transaction.
+-- Anything it does not handle (no wallet yet, no program settings) answers FALLBACK and the
+-- general path runs.
+CREATE OR REPLACE FUNCTION wafa_redeem_points(
+  p_shop TEXT, p_profile TEXT, p_key TEXT, p_points INTEGER, p_now TIMESTAMP(3),
+  p_source TEXT, p_channel "Channel", p_location TEXT, p_staff_name TEXT
+) RETURNS JSON LANGUAGE plpgsql AS $$
+DECLARE
+  v_balance INTEGER;
+  v_activity TIMESTAMP(3);
+  v_expiry JSONB;
+  v_inactive TIMESTAMP(3);
+  v_left INTEGER := p_points;
+  v_take INTEGER;
+  v_lot RECORD;
+  v_ids TEXT[] := '{}';
+  v_takes INTEGER[] := '{}';
+  v_available INTEGER;
+  v_pending INTEGER;
+  v_entry BIGINT;
+BEGIN
+  SELECT "balancePoints", "lastActivityAt" INTO v_balance, v_activity
+    FROM "LoyaltyWallet" WHERE shop = p_shop AND "profileId" = p_profile FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN json_build_object('status', 'FALLBACK');
+  END IF;
+  -- Checked under the lock: a racing redemption with the same key has committed or not by now.
+  SELECT id INTO v_entry FROM "LoyaltyEntry" WHERE shop = p_shop AND "idempotencyKey" = p_key;
+  IF FOUND THEN
+    RETURN json_build_object('status', 'DUPLICATE', 'entryId', v_entry::text, 'balance', v_balance);
+  END IF;
+  SELECT settings -> 'expiry' INTO v_expiry FROM "LoyaltySettingsVersion" WHERE shop = p_shop ORDER BY version DESC LIMIT 1;
+  IF NOT FOUND THEN
+    RETURN json_build_object('status', 'FALLBACK');
+  END IF;
+  -- addMonthsUtc: calendar months, the day clamped to the month's last (as PostgreSQL adds months).
+  IF v_expiry ->> 'kind' = 'AFTER_INACTIVITY' AND v_activity IS NOT NULL THEN
+    v_inactive := v_activity + make_interval(months => (v_expiry ->> 'months')::int);
+  END IF;
+  -- compareLotsForSpending: own expiry (never-expiring last), available, earned, id (code unit order).
+  FOR v_lot IN
+    SELECT id, "remainingPoints" FROM "LoyaltyLot"
+     WHERE shop = p_shop AND "profileId" = p_profile AND "remainingPoints" > 0 AND "availableAt" <= p_now
+       AND (least("expiresAt", v_inactive) IS NULL OR least("expiresAt", v_inactive) > p_now)
+     ORDER BY "expiresAt" NULLS LAST, "availableAt", "earnedAt", id COLLATE "C"
+  LOOP
+    EXIT WHEN v_left = 0;
+    v_take := least(v_left, v_lot."remainingPoints");
+    v_ids := v_ids || v_lot.id;
+    v_takes := v_takes || v_take;
+    v_left := v_left - v_take;
+  END LOOP;
+  IF v_left > 0 THEN
+    SELECT coalesce(sum("remainingPoints") FILTER (WHERE "availableAt" <= p_now), 0),
+           coalesce(sum("remainingPoints") FILTER (WHERE "availableAt" > p_now), 0)
+      INTO v_available, v_pending
+      FROM "LoyaltyLot"
+     WHERE shop = p_shop AND "profileId" = p_profile AND "remainingPoints" > 0
+       AND (least("expiresAt", v_inactive) IS NULL OR least("expiresAt", v_inactive) > p_now);
+    RETURN json_build_object('status', 'INSUFFICIENT', 'available', v_available, 'pending', v_pending);
+  END IF;
+  UPDATE "LoyaltyLot" l SET "remainingPoints" = l."remainingPoints" - a.take
+    FROM unnest(v_ids, v_takes) AS a(id, take)
+   WHERE l.shop = p_shop AND l.id = a.id;
+  INSERT INTO "LoyaltyEntry" (shop, "profileId", "idempotencyKey", kind, points, "balanceAfter", "occurredAt", source, channel,
+      "locationGid", "lotAllocations", "movedOrderGids", "staffName")
+    VALUES (p_shop, p_profile, p_key, 'REDEEM', -p_points, v_balance - p_points, p_now, p_source, p_channel, p_location,
+      (SELECT coalesce(jsonb_agg(jsonb_build_object('lotId', a.id, 'points', a.take) ORDER BY a.n), '[]'::jsonb)
+         FROM unnest(v_ids, v_takes) WITH ORDINALITY AS a(id, take, n)),
+      '{}', p_staff_name)
+    RETURNING id INTO v_entry;
+  UPDATE "LoyaltyWallet" SET "balancePoints" = v_balance - p_points,
+      "lastActivityAt" = CASE WHEN "lastActivityAt" IS NULL OR "lastActivityAt" < p_now THEN p_now ELSE "lastActivityAt" END,
+      "updatedAt" = now(),
+      "syncRequestedAt" = greatest(now(), "syncRequestedAt" + interval '1 millisecond')
+   WHERE shop = p_shop AND "profileId" = p_profile;
+  RETURN json_build_object('status', 'APPLIED', 'entryId', v_entry::text, 'balance', v_balance - p_points);
+END
+$$;
