@@ -8,7 +8,8 @@
 CREATE OR REPLACE FUNCTION wafa_redeem_points(
   p_shop TEXT, p_profile TEXT, p_key TEXT, p_points INTEGER, p_now TIMESTAMP(3),
   p_source TEXT, p_channel "Channel", p_location TEXT, p_staff_name TEXT
-) RETURNS JSON LANGUAGE plpgsql AS $$
+) RETURNS JSON LANGUAGE plpgsql
+AS $$
 DECLARE
   v_balance INTEGER;
   v_activity TIMESTAMP(3);
@@ -54,6 +55,8 @@ BEGIN
     v_takes := v_takes || v_take;
     v_left := v_left - v_take;
   END LOOP;
+  -- Lots are updated one by one below, by primary key: a join with the allocations was planned
+  -- as a scan of every lot of the shop.
   IF v_left > 0 THEN
     SELECT coalesce(sum("remainingPoints") FILTER (WHERE "availableAt" <= p_now), 0),
            coalesce(sum("remainingPoints") FILTER (WHERE "availableAt" > p_now), 0)
@@ -63,9 +66,9 @@ BEGIN
        AND (least("expiresAt", v_inactive) IS NULL OR least("expiresAt", v_inactive) > p_now);
     RETURN json_build_object('status', 'INSUFFICIENT', 'available', v_available, 'pending', v_pending);
   END IF;
-  UPDATE "LoyaltyLot" l SET "remainingPoints" = l."remainingPoints" - a.take
-    FROM unnest(v_ids, v_takes) AS a(id, take)
-   WHERE l.shop = p_shop AND l.id = a.id;
+  FOR i IN 1 .. coalesce(array_length(v_ids, 1), 0) LOOP
+    UPDATE "LoyaltyLot" SET "remainingPoints" = "remainingPoints" - v_takes[i] WHERE shop = p_shop AND id = v_ids[i];
+  END LOOP;
   INSERT INTO "LoyaltyEntry" (shop, "profileId", "idempotencyKey", kind, points, "balanceAfter", "occurredAt", source, channel,
       "locationGid", "lotAllocations", "movedOrderGids", "staffName")
     VALUES (p_shop, p_profile, p_key, 'REDEEM', -p_points, v_balance - p_points, p_now, p_source, p_channel, p_location,
