@@ -363,6 +363,8 @@ export function toImportedOrderFields(order: ImportedOrder) {
     quantity: r.quantity,
     priceMinor: r.unitPriceMinor,
     discountMinor: 0,
+    // The documented CSV columns carry no gift-card flag: history from another POS earns on every line.
+    giftCard: false,
   }));
   const subtotal = lines.reduce((sum, l) => sum + l.quantity * l.priceMinor, 0);
   const customerId = firstOf(rows, (r) => r.customerId);

@@ -23,7 +23,7 @@ const ORDER_COLUMNS = [
   "shippingMinor", "taxMinor", "totalMinor", "taxesIncluded", "discountCodes", "gateways", "customerGid", "email", "phone",
   "firstName", "lastName", "address1", "address2", "city", "province", "zip", "countryCode", "tags", "origin", "updatedAt",
 ] as const;
-const LINE_COLUMNS = ["shop", "orderGid", "lineGid", "productGid", "variantGid", "sku", "title", "variantTitle", "quantity", "priceMinor", "discountMinor"] as const;
+const LINE_COLUMNS = ["shop", "orderGid", "lineGid", "productGid", "variantGid", "sku", "title", "variantTitle", "quantity", "priceMinor", "discountMinor", "giftCard"] as const;
 
 const UNIQUE_VIOLATION = "23505";
 const q = (c: string) => `"${c}"`;
@@ -71,7 +71,7 @@ function orderLineRows(shop: string, o: OrderRecord): string {
   for (const l of o.lines) {
     out += `${head}${text(l.lineGid)}\t${text(l.productGid)}\t${text(l.variantGid)}\t${text(l.sku)}\t${text(l.title)}\t${text(l.variantTitle)}\t${num(l.quantity)}\t${num(
       l.priceMinor,
-    )}\t${num(l.discountMinor)}\n`;
+    )}\t${num(l.discountMinor)}\t${l.giftCard ? "t" : "f"}\n`;
   }
   return out;
 }

@@ -21,6 +21,8 @@ interface StoredOrder {
   cancelledAt: Date | null;
   currency: string;
   subtotalMinor: number;
+  /** Gift cards sold on the order (their lines after discounts): part of the subtotal, never of the earning amount. */
+  giftCardMinor: number;
   shippingMinor: number;
   taxMinor: number;
   taxesIncluded: boolean;
@@ -39,6 +41,8 @@ async function listOrdersWithProfiles(client: PoolClient, shop: string, orderGid
   const { rows } = await client.query(
     `select o."orderGid", o.channel, o."locationGid", o."shopifyCreatedAt" at time zone 'UTC' as "placedAt",
             o."cancelledAt" at time zone 'UTC' as "cancelledAt", o.currency, o."subtotalMinor"::float8 as "subtotalMinor",
+            coalesce((select sum(l."priceMinor" * l.quantity - l."discountMinor") from "OrderLine" l
+                       where l.shop = o.shop and l."orderGid" = o."orderGid" and l."giftCard"), 0)::float8 as "giftCardMinor",
             o."shippingMinor"::float8 as "shippingMinor", o."taxMinor"::float8 as "taxMinor", o."taxesIncluded", o."discountCodes",
             coalesce(mc."profileId", mo."profileId") as "profileId"
        from "Order" o
@@ -53,8 +57,12 @@ async function listOrdersWithProfiles(client: PoolClient, shop: string, orderGid
 
 async function listRefunds(client: PoolClient, shop: string, orderGids: string[]): Promise<StoredRefund[]> {
   const { rows } = await client.query(
-    `select "refundGid", "orderGid", "shopifyCreatedAt" at time zone 'UTC' as "createdAt", "linesSubtotalMinor"::float8 as "linesSubtotalMinor"
-       from "Refund" where shop = $1 and "orderGid" = any($2::text[]) order by "shopifyCreatedAt", "refundGid"`,
+    // The refunded lines' subtotal without refunded gift cards: they earned nothing, so they claw back nothing.
+    `select r."refundGid", r."orderGid", r."shopifyCreatedAt" at time zone 'UTC' as "createdAt",
+            (r."linesSubtotalMinor" - coalesce((select sum(rl."subtotalMinor") from "RefundLine" rl
+               join "OrderLine" l on l.shop = rl.shop and l."orderGid" = r."orderGid" and l."lineGid" = rl."orderLineGid" and l."giftCard"
+              where rl.shop = r.shop and rl."refundGid" = r."refundGid"), 0))::float8 as "linesSubtotalMinor"
+       from "Refund" r where r.shop = $1 and r."orderGid" = any($2::text[]) order by r."shopifyCreatedAt", r."refundGid"`,
     [shop, orderGids],
   );
   return rows;
@@ -147,7 +155,7 @@ function planOrderCommands(
           amounts: {
             currency: order.currency,
             lineItemsMinor: order.subtotalMinor,
-            giftCardLineItemsMinor: 0,
+            giftCardLineItemsMinor: order.giftCardMinor,
             lineItemsTaxMinor: order.taxMinor,
             shippingMinor: order.shippingMinor,
             shippingTaxMinor: 0,
@@ -186,7 +194,8 @@ function planOrderCommands(
       // the cumulative amount), so it is the same whichever job computes it and whenever.
       for (const refund of refundsByOrder.get(order.orderGid) ?? []) {
         if (!version) break;
-        const refundEligible = order.subtotalMinor > 0 ? Math.round((refund.linesSubtotalMinor * earn.eligibleAmountMinor) / order.subtotalMinor) : 0;
+        const earningSubtotal = order.subtotalMinor - order.giftCardMinor;
+        const refundEligible = earningSubtotal > 0 ? Math.round((Math.max(0, refund.linesSubtotalMinor) * earn.eligibleAmountMinor) / earningSubtotal) : 0;
         const reversal = computeRefundReversal({
           earn,
           settingsVersion: version,

@@ -42,7 +42,7 @@ export const BULK_QUERIES: Record<BackfillResource, string> = {
       refunds { id createdAt totalRefundedSet { ${MONEY} } }
       lineItems {
         edges { node {
-          id sku title variantTitle quantity
+          id sku title variantTitle quantity isGiftCard
           originalUnitPriceSet { ${MONEY} }
           discountAllocations { allocatedAmountSet { ${MONEY} } }
           product { id }

@@ -75,6 +75,7 @@ export const bulkLineItem = z.object({
   discountAllocations: z.array(z.object({ allocatedAmountSet: moneyBag })).nullish(),
   product: ref,
   variant: ref,
+  isGiftCard: z.boolean().nullish(),
   __parentId: z.string(),
 });
 
@@ -199,6 +200,7 @@ export function readBulkLineItemFast(v: unknown): Read<BulkLineItem> {
   if (!isObject(v) || typeof v.id !== "string" || typeof v.__parentId !== "string") return NOT_PLAIN;
   if (typeof v.quantity !== "number" || !Number.isSafeInteger(v.quantity)) return NOT_PLAIN;
   if (v.title !== undefined && v.title !== null && typeof v.title !== "string") return NOT_PLAIN;
+  if (v.isGiftCard !== undefined && v.isGiftCard !== null && typeof v.isGiftCard !== "boolean") return NOT_PLAIN;
   let discountAllocations: BulkLineItem["discountAllocations"] = v.discountAllocations as null | undefined;
   if (v.discountAllocations !== undefined && v.discountAllocations !== null) {
     if (!Array.isArray(v.discountAllocations)) return NOT_PLAIN;
@@ -219,6 +221,7 @@ export function readBulkLineItemFast(v: unknown): Read<BulkLineItem> {
     discountAllocations,
     product: readRef(v.product),
     variant: readRef(v.variant),
+    isGiftCard: v.isGiftCard as boolean | null | undefined,
     __parentId: v.__parentId,
   };
   for (const key in line) if (line[key as keyof typeof line] === NOT_PLAIN) return NOT_PLAIN;
@@ -318,6 +321,7 @@ export function toOrderRecordFromBulk(orderLine: unknown, lineItemLines: unknown
         quantity: line.quantity,
         priceMinor: minor(line.originalUnitPriceSet, currency),
         discountMinor: (line.discountAllocations ?? []).reduce((sum, d) => sum + minor(d.allocatedAmountSet, currency), 0),
+        giftCard: line.isGiftCard ?? false,
       };
     }),
   };

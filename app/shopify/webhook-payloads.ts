@@ -53,6 +53,7 @@ const lineItem = z.object({
   price: money,
   total_discount: money.nullish(),
   discount_allocations: z.array(z.object({ amount: money })).nullish(),
+  gift_card: z.boolean().nullish(),
 });
 
 const refundLineItem = z.object({
@@ -178,6 +179,8 @@ export interface OrderRecord {
     quantity: number;
     priceMinor: number;
     discountMinor: number;
+    /** A gift card sold on the order: money changing form, not a purchase, so it earns no points. */
+    giftCard: boolean;
   }>;
 }
 
@@ -236,6 +239,7 @@ export function toOrderRecord(order: OrderPayload): OrderRecord {
       discountMinor: line.discount_allocations?.length
         ? line.discount_allocations.reduce((sum, d) => sum + minor(d.amount, currency), 0)
         : minor(line.total_discount, currency),
+      giftCard: line.gift_card ?? false,
     })),
   };
 }

@@ -16,7 +16,7 @@ export function orderRecord(overrides: Partial<OrderRecord> = {}, options: { sta
     subtotalMinor: 10000, discountsMinor: 0, shippingMinor: 0, taxMinor: 0, totalMinor: 10000, taxesIncluded: true, discountCodes: [], gateways: ["cash"],
     customerGid: null, email: null, phone: null, firstName: null, lastName: null, address1: null, address2: null, city: null, province: null, zip: null,
     countryCode: null, tags: [],
-    lines: [{ lineGid: `gid://shopify/LineItem/${id}`, productGid: "gid://shopify/Product/1", variantGid: null, sku: "OUD-1", title: "Oud", variantTitle: null, quantity: 1, priceMinor: 10000, discountMinor: 0 }],
+    lines: [{ lineGid: `gid://shopify/LineItem/${id}`, productGid: "gid://shopify/Product/1", variantGid: null, sku: "OUD-1", title: "Oud", variantTitle: null, quantity: 1, priceMinor: 10000, discountMinor: 0, giftCard: false }],
     ...overrides,
   };
 }

@@ -26,7 +26,7 @@ describe("COPY-staged order storage (imports and backfills)", () => {
       lastName: null,
       tags: ["a,b", 'say "hi"', "back\\slash", "NULL", ""],
       discountCodes: [],
-      lines: [{ lineGid: "gid://shopify/LineItem/x1", productGid: null, variantGid: null, sku: null, title: tricky, variantTitle: "\\N", quantity: 3, priceMinor: 1234, discountMinor: 0 }],
+      lines: [{ lineGid: "gid://shopify/LineItem/x1", productGid: null, variantGid: null, sku: null, title: tricky, variantTitle: "\\N", quantity: 3, priceMinor: 1234, discountMinor: 0, giftCard: true }],
     });
     const { writtenOrders } = await store(shop, [order]);
     expect(writtenOrders).toEqual([order.orderGid]);
@@ -35,7 +35,7 @@ describe("COPY-staged order storage (imports and backfills)", () => {
     expect(stored.lastName).toBeNull();
     expect(stored.tags).toEqual(["a,b", 'say "hi"', "back\\slash", "NULL", ""]);
     expect(stored.shopifyUpdatedAt.toISOString()).toBe(order.shopifyUpdatedAt.toISOString());
-    expect(stored.lines[0]).toMatchObject({ title: tricky, sku: null, variantTitle: "\\N", quantity: 3, priceMinor: 1234n });
+    expect(stored.lines[0]).toMatchObject({ title: tricky, sku: null, variantTitle: "\\N", quantity: 3, priceMinor: 1234n, giftCard: true });
   });
 
   it("keeps the newest version, replaces lines only when the order row is written, and enqueues order-stored for written orders", async () => {

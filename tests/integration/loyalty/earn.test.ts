@@ -73,6 +73,46 @@ describe("earning points from orders", () => {
     await expectLedgerConsistent(shop);
   });
 
+  it("earns nothing on a gift card sold in the order, and claws back nothing when that gift card is refunded", async () => {
+    const { shop } = await installTestShop();
+    await saveProgram(shop);
+    const base = orderPayload();
+    const giftLineId = base.line_items[0].id + 500_000;
+    const order = {
+      ...base,
+      subtotal_price: "300.00",
+      total_price: "300.00",
+      line_items: [
+        ...base.line_items,
+        {
+          id: giftLineId, admin_graphql_api_id: `gid://shopify/LineItem/${giftLineId}`, product_id: 9002, variant_id: 9102, sku: null, title: "Gift card",
+          variant_title: "100 SAR", quantity: 1, price: "100.00", total_discount: "0.00", discount_allocations: [], gift_card: true,
+        },
+      ],
+    };
+    await deliverOrder(shop, order, "gift-1");
+    await drainJobs();
+    const line = await prisma.orderLine.findUniqueOrThrow({ where: { shop_orderGid_lineGid: { shop, orderGid: order.admin_graphql_api_id, lineGid: `gid://shopify/LineItem/${giftLineId}` } } });
+    expect(line.giftCard).toBe(true);
+    // 300.00 of lines, 100.00 of them a gift card, VAT 26.09 on the perfume: 173.91 eligible -> 173 points, as without the gift card.
+    const earn = await prisma.loyaltyOrderEarn.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: order.admin_graphql_api_id } } });
+    expect(earn.eligibleAmountMinor).toBe(17391n);
+
+    const giftRefund = refundPayload(order, {
+      refund_line_items: [{ id: giftLineId + 1, line_item_id: giftLineId, quantity: 1, subtotal: "100.00", subtotal_set: { shop_money: { amount: "100.00", currency_code: "SAR" } } }],
+    });
+    await refundsCreate({ request: webhookRequest({ shop, topic: "refunds/create", payload: giftRefund, webhookId: "gift-2" }), params: {}, context: {} });
+    await drainJobs();
+    expect((await entriesOf(shop)).map((e) => [e.kind, e.points])).toEqual([["EARN", 173]]);
+
+    // Half the perfume refunded: the clawback is in proportion to the earning lines only (as in the test above).
+    const perfumeRefund = refundPayload(order, { created_at: "2026-11-04T12:00:00+03:00" });
+    await refundsCreate({ request: webhookRequest({ shop, topic: "refunds/create", payload: perfumeRefund, webhookId: "gift-3" }), params: {}, context: {} });
+    await drainJobs();
+    expect((await entriesOf(shop)).map((e) => [e.kind, e.points])).toEqual([["EARN", 173], ["REVERSAL", -86]]);
+    await expectLedgerConsistent(shop);
+  });
+
   it("reverses what is left of the earn when the order is cancelled after a refund, and nothing more on a late refund", async () => {
     const { shop } = await installTestShop();
     await saveProgram(shop);

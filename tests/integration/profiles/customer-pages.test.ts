@@ -32,7 +32,7 @@ function guestOrder(overrides: Partial<OrderRecord>): OrderRecord {
     locationGid: "gid://shopify/Location/7",
     subtotalMinor: 4000,
     totalMinor: 4000,
-    lines: [{ lineGid: `gid://shopify/LineItem/${id}`, productGid: "gid://shopify/Product/9", variantGid: null, sku: "MSK-1", title: "Musk", variantTitle: null, quantity: 2, priceMinor: 2000, discountMinor: 0 }],
+    lines: [{ lineGid: `gid://shopify/LineItem/${id}`, productGid: "gid://shopify/Product/9", variantGid: null, sku: "MSK-1", title: "Musk", variantTitle: null, quantity: 2, priceMinor: 2000, discountMinor: 0, giftCard: false }],
     ...overrides,
   };
 }

@@ -116,6 +116,7 @@ export const BULK_OPERATIONS_SDL = /* GraphQL */ `
     discountAllocations: [DiscountAllocation!]!
     product: Product
     variant: ProductVariant
+    isGiftCard: Boolean!
   }
 
   type LineItemEdge { cursor: String! node: LineItem! }
@@ -318,6 +319,7 @@ export function toGraphqlOrder(o: Rest) {
     discountAllocations: ((l.discount_allocations as Rest[] | undefined) ?? []).map((d) => ({ allocatedAmountSet: money(d.amount, currency) })),
     product: l.product_id ? { id: gid("Product", l.product_id) } : null,
     variant: l.variant_id ? { id: gid("ProductVariant", l.variant_id) } : null,
+    isGiftCard: l.gift_card === true,
   }));
   const customer = o.customer as Rest | null | undefined;
   return {

@@ -105,6 +105,7 @@ describe("toOrderRecordFromBulk", () => {
           quantity: 2,
           priceMinor: 10000,
           discountMinor: 2000,
+          giftCard: false,
         },
       ],
     });
@@ -131,6 +132,11 @@ describe("toOrderRecordFromBulk", () => {
   ])("maps a line with %s", (_name, overrides, priceMinor, discountMinor) => {
     const { order } = toOrderRecordFromBulk(bulkOrder(), [bulkLine(overrides)]);
     expect([order.lines[0].priceMinor, order.lines[0].discountMinor]).toEqual([priceMinor, discountMinor]);
+  });
+
+  it("marks gift card lines (isGiftCard), which earn no points", () => {
+    const { order } = toOrderRecordFromBulk(bulkOrder(), [bulkLine(), bulkLine({ id: "gid://shopify/LineItem/9102", isGiftCard: true })]);
+    expect(order.lines.map((l) => l.giftCard)).toEqual([false, true]);
   });
 
   it("keeps line order and maps a line without product, variant or title", () => {
