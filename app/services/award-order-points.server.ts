@@ -45,10 +45,12 @@ async function listOrdersWithProfiles(client: PoolClient, shop: string, orderGid
                        where l.shop = o.shop and l."orderGid" = o."orderGid" and l."giftCard"), 0)::float8 as "giftCardMinor",
             o."shippingMinor"::float8 as "shippingMinor", o."taxMinor"::float8 as "taxMinor", o."taxesIncluded", o."discountCodes",
             coalesce(mc."profileId", mo."profileId") as "profileId"
-       from "Order" o
+       -- Driven by the batch's ids (500 primary-key probes): with "orderGid" = any($2) the planner
+       -- chose a parallel scan of the shop's orders at 100,000 of them (90 ms a batch, growing).
+       from unnest($2::text[]) as batch(gid)
+       join "Order" o on o.shop = $1 and o."orderGid" = batch.gid
        left join "ProfileMember" mc on mc.shop = o.shop and mc."memberKey" = o."customerGid"
        left join "ProfileMember" mo on mo.shop = o.shop and mo."memberKey" = o."orderGid"
-      where o.shop = $1 and o."orderGid" = any($2::text[])
       order by o."shopifyCreatedAt", o."orderGid"`,
     [shop, orderGids],
   );
@@ -62,7 +64,7 @@ async function listRefunds(client: PoolClient, shop: string, orderGids: string[]
             (r."linesSubtotalMinor" - coalesce((select sum(rl."subtotalMinor") from "RefundLine" rl
                join "OrderLine" l on l.shop = rl.shop and l."orderGid" = r."orderGid" and l."lineGid" = rl."orderLineGid" and l."giftCard"
               where rl.shop = r.shop and rl."refundGid" = r."refundGid"), 0))::float8 as "linesSubtotalMinor"
-       from "Refund" r where r.shop = $1 and r."orderGid" = any($2::text[]) order by r."shopifyCreatedAt", r."refundGid"`,
+       from "Refund" r where r.shop = $1 and r."orderGid" in (select unnest($2::text[])) order by r."shopifyCreatedAt", r."refundGid"`,
     [shop, orderGids],
   );
   return rows;

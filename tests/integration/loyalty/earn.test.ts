@@ -90,7 +90,7 @@ describe("earning points from orders", () => {
         },
       ],
     };
-    await deliverOrder(shop, order, "gift-1");
+    await deliverOrder(shop, order as unknown as ReturnType<typeof orderPayload>, "gift-1");
     await drainJobs();
     const line = await prisma.orderLine.findUniqueOrThrow({ where: { shop_orderGid_lineGid: { shop, orderGid: order.admin_graphql_api_id, lineGid: `gid://shopify/LineItem/${giftLineId}` } } });
     expect(line.giftCard).toBe(true);
