@@ -2,6 +2,7 @@ import { normalizeEmail } from "./email";
 import { compareNameTokens, type NameToken } from "./name";
 import { isPlaceholderNumber, normalizePhone } from "./phone";
 import type { NormalizedIdentityRecord } from "./record";
+import { compareNames } from "./score";
 
 /** Why an identifier is ignored for linking. */
 export type JunkReasonCode = "PLACEHOLDER" | "MANY_DISTINCT_NAMES" | "TOO_MANY_RECORDS" | "MERCHANT_MARKED";
@@ -101,5 +102,30 @@ export function getJunkVerdict(
  * phone). Like junk verdicts it only moves from false to true as records are added.
  */
 export function isContestedIdentifier(records: readonly NormalizedIdentityRecord[]): boolean {
-  return records.length >= 2 && countDistinctNames(records, 2) >= 2;
+  if (records.length < 2) return false;
+  const groups: NormalizedIdentityRecord[] = [];
+  for (const r of records) {
+    if (!r.first) continue;
+    if (groups.some((g) => sameFirstName(g, r))) continue;
+    groups.push(r);
+    if (groups.length >= 2) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether two records name the same person by first name. With a first and a last name on both
+ * sides the order may be swapped ("Alshehri Bandar / Abdullah" and "عبدالله الشهري"): one person's
+ * swapped record does not make their phone look like a household's. A record with a single name
+ * token is compared by its first name only (it could be anyone in a family of that name).
+ */
+function sameFirstName(a: NormalizedIdentityRecord, b: NormalizedIdentityRecord): boolean {
+  const fa = a.first as NameToken;
+  const fb = b.first as NameToken;
+  const first = compareNameTokens(fa, fb);
+  // An initial across scripts (L. / لمى) cannot be checked: it does not name someone else.
+  if (first >= 0.85 || (first >= 0.8 && (fa.text.length === 1 || fb.text.length === 1))) return true;
+  if (!a.last || !b.last) return false;
+  const n = compareNames(a, b);
+  return n !== null && n.swapped && n.first >= 0.85;
 }
