@@ -9,6 +9,9 @@ const ADDRESS_STOPWORDS = new Set([
   "شارع", "طريق", "حي", "مبنى", "عماره", "شقه", "دور", "فيلا", "رقم", "ص", "ب", "بجوار", "قرب",
   "مقابل", "ال", "مكرمه", "منوره", "mukarramah", "mukarrama", "mukaramah", "munawwarah",
   "munawarah", "munawwara", "almukarramah", "almunawwarah", "المملكه", "العربيه", "السعوديه",
+  // Titles in street names are translated, not transliterated (King Fahd Rd / طريق الملك فهد,
+  // Prince Sultan St / شارع الأمير سلطان): the name after them is what both forms share.
+  "king", "prince", "ملك", "امير",
 ]);
 
 /**

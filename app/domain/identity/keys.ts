@@ -32,7 +32,12 @@ export function getBlockingKeys(r: NormalizedIdentityRecord): string[] {
     if (fs) keys.push(`tb:${fs}:${r.birthDate}`);
     if (ls) keys.push(`tb:${ls}:${r.birthDate}`);
   }
-  if (r.address) keys.push(`na:${pair}:${r.address}`);
+  if (r.address) {
+    // The first name alone at an address too: "Rahaf Khaled" (her father) and "Rahaf Alasiri"
+    // meet. Not the family name alone: at one address that only pairs a household's members.
+    keys.push(`na:${pair}:${r.address}`);
+    if (fs && ls) keys.push(`nf:${fs}:${r.address}`);
+  }
   if (r.phone) {
     // A one-digit typo leaves either the head or the tail of the number intact.
     keys.push(`ph:${r.phone.slice(0, -5)}:${pair}`);

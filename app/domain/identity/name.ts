@@ -192,6 +192,8 @@ export function compareNameTokens(a: NameToken, b: NameToken): number {
   if (a.phonetic.arabic || b.phonetic.arabic || p >= 0.97) return p;
   // Latin spelling similarity only rescues clear typos (mohamned); at lower values short names
   // look alike by accident (ahmed / mohammed).
+  // A typo keeps the first letter far more often than not; Hamad / Ahmad are two names.
+  if (a.text[0] !== b.text[0]) return p;
   const spelling = jaroWinkler(a.text, b.text);
   return spelling >= 0.9 ? Math.max(p, spelling) : p;
 }

@@ -68,6 +68,8 @@ function latinLongVowel(run: string): number {
   if (/ee|ii|ie|iy|ey/.test(run)) mask |= V_I;
   if (/oo|ou|uu|ow|uw|oe/.test(run)) mask |= V_U;
   if (/aa/.test(run)) mask |= V_A;
+  // Sa'ud / سعود: the a is the vowel of a dropped ayn, the long vowel is the u (Saud is not Saad).
+  if (run === "au") mask |= V_U;
   if (mask === 0) {
     for (const ch of run) mask |= ch === "a" ? V_A : ch === "e" || ch === "i" || ch === "y" ? V_I : V_U;
   }
@@ -177,6 +179,9 @@ export function comparePhonetic(a: PhoneticForm, b: PhoneticForm): number {
   if (!sameSkeleton(a.skeleton, b.skeleton)) {
     return 0.85 * jaroWinkler(toCoarseSkeleton(a.skeleton), toCoarseSkeleton(b.skeleton));
   }
+  // A leading vowel is written in every script (أحمد / Ahmed, عمر / Omar): one name with it and
+  // one without are two names with the same consonants (Ahmad / Hamad, Ahmed / Hamid).
+  if ((a.slots.charCodeAt(0) === 64) !== (b.slots.charCodeAt(0) === 64)) return 0.7;
   let score = 1;
   const last = a.slots.length - 1;
   for (let i = 1; i <= last; i++) {

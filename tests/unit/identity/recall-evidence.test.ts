@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
+  compareNameTokens,
   IdentityIndex,
   isContestedIdentifier,
+  NameTokenTable,
+  normalizeAddress,
   NormalizationContext,
   normalizeIdentityRecord,
   resolveIdentities,
+  tokenJaccard,
+  toNameTokens,
   type RawIdentityRecord,
 } from "~/domain/identity";
 
@@ -51,5 +56,61 @@ describe("contested identifiers: one person's swapped or abbreviated name is not
         { phone },
       ]),
     ).toEqual([[0, 1, 2]]);
+  });
+});
+
+describe("names that share their consonants but are two names", () => {
+  const table = new NameTokenTable();
+  const token = (s: string) => table.get(toNameTokens(s)[0]);
+  it.each([
+    ["Ahmad", "Hamad"], // a leading vowel is written in every script
+    ["Ahmed", "Hamid"],
+    ["أحمد", "حمد"],
+    ["Saad", "Saud"], // Sa'ud: the long vowel is the u
+  ])("%s / %s are different first names", (x, y) => {
+    expect(compareNameTokens(token(x), token(y))).toBeLessThan(0.8);
+  });
+
+  it.each([
+    ["Saud", "سعود"],
+    ["Saud", "Saoud"],
+    ["Ahmed", "أحمد"],
+    ["Omar", "عمر"],
+    ["Ibrahim", "إبراهيم"],
+    ["Alanoud", "العنود"],
+    ["Aisha", "عائشة"],
+    ["Mohamned", "Mohammed"], // a Latin typo after the first letter is still rescued by spelling
+  ])("%s / %s are still one name", (x, y) => {
+    expect(compareNameTokens(token(x), token(y))).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe("addresses across scripts", () => {
+  it("translated street titles (King, Prince) do not keep an English and an Arabic address apart", () => {
+    const en = normalizeAddress("3392 Prince Sultan St, Al Malqa") as string;
+    const ar = normalizeAddress("شارع الأمير سلطان ٣٣٩٢ حي الملقا") as string;
+    expect(tokenJaccard(en, ar)).toBe(1);
+  });
+
+  it("the same first name at the same address meets even when the last names differ (a father's name)", () => {
+    const address = { postcode: "21006", city: "Jeddah" };
+    expect(
+      clustersOf([
+        { first_name: "Rahaf Khaled", address1: "شارع الأمير سلطان ٣٣٩٢ حي الملقا", ...address },
+        { first_name: "Rahaf", last_name: "Alasiri", address1: "3392 Prince Sultan St, Al Malqa", ...address },
+      ]),
+    ).toEqual([[0, 1]]);
+  });
+
+  it("a household's members at one address stay apart", () => {
+    const address = { address1: "5540 Uthman bin Affan Rd, Al Malqa", postcode: "32010", city: "Dammam" };
+    expect(
+      clustersOf([
+        { first_name: "Saad", last_name: "Alharbi", ...address },
+        { full_name: "Saud Alharbi", ...address },
+        { first_name: "Hamad", last_name: "Al-Harbi", ...address },
+        { first_name: "Ahmad", last_name: "Alharbi", ...address },
+      ]),
+    ).toEqual([[0], [1], [2], [3]]);
   });
 });
