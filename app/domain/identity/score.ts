@@ -1,5 +1,5 @@
 import { compareNameTokens, type NameToken } from "./name";
-import { toCoarseSkeleton } from "./phonetic";
+import { comparePhonetic, toCoarseSkeleton, toPhoneticForm } from "./phonetic";
 import type { NormalizedIdentityRecord } from "./record";
 import { tokenJaccard } from "./similarity";
 
@@ -339,11 +339,32 @@ function firstNamesOneTypoApart(a: NormalizedIdentityRecord, b: NormalizedIdenti
 export function oneTypoApart(a: NameToken, b: NameToken): boolean {
   const x = toCoarseSkeleton(a.phonetic.skeleton);
   const y = toCoarseSkeleton(b.phonetic.skeleton);
-  if (x.length === 0 || y.length === 0 || x[0] !== y[0] || Math.max(x.length, y.length) < TYPO_MIN_SKELETON) return false;
-  return damerauAtMostOne(x, y);
+  if (x.length > 0 && y.length > 0 && x[0] === y[0] && Math.max(x.length, y.length) >= TYPO_MIN_SKELETON && damerauAtMostOne(x, y)) return true;
+  // A Latin spelling one keystroke from a spelling of the other name: it can break a digraph
+  // (Buhsra / بشرى) or move the first consonant of a name starting with a vowel (Adballah / عبدالله),
+  // which the skeletons alone do not show.
+  return (!a.phonetic.arabic && latinKeystrokeReaches(a.text, b)) || (!b.phonetic.arabic && latinKeystrokeReaches(b.text, a));
 }
 
 const TYPO_MIN_SKELETON = 3;
+
+/**
+ * Whether undoing one keystroke in a Latin spelling after its first letter (two letters swapped,
+ * a letter typed twice) gives a spelling of `target`. Not a dropped, added or mistyped letter:
+ * put back or taken out anywhere, one would turn Adel into Abdel (Abdullah) and Osman into Oman
+ * (Ayman).
+ */
+function latinKeystrokeReaches(text: string, target: NameToken): boolean {
+  if (target.phonetic.skeleton.length === 0 || text.length < 4 || text.length > 16 || !/^[a-z]+$/.test(text)) return false;
+  // The undone spelling must be the target name, vowels included (comparePhonetic also tells a
+  // leading vowel): a short name (Aihsa / عائشة) is then safe too.
+  const reaches = (t: string) => comparePhonetic(toPhoneticForm(t), target.phonetic) >= 0.9;
+  for (let i = 1; i < text.length; i++) {
+    if (i + 1 < text.length && text[i] !== text[i + 1] && reaches(text.slice(0, i) + text[i + 1] + text[i] + text.slice(i + 2))) return true;
+    if (text[i] === text[i - 1] && reaches(text.slice(0, i) + text.slice(i + 1))) return true;
+  }
+  return false;
+}
 
 function damerauAtMostOne(x: string, y: string): boolean {
   if (x === y) return true;

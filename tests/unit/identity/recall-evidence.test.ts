@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
   compareNameTokens,
+  DEFAULT_MATCH_WEIGHTS,
   IdentityIndex,
   isContestedIdentifier,
   NameTokenTable,
   normalizeAddress,
   NormalizationContext,
   normalizeIdentityRecord,
+  pairConflicts,
   resolveIdentities,
+  scorePair,
   tokenJaccard,
   toNameTokens,
   type RawIdentityRecord,
@@ -112,5 +115,37 @@ describe("addresses across scripts", () => {
         { first_name: "Ahmad", last_name: "Alharbi", ...address },
       ]),
     ).toEqual([[0], [1], [2], [3]]);
+  });
+});
+
+describe("a Latin keystroke typo in a first name on a shared identifier", () => {
+  const ctx = new NormalizationContext("SA");
+  const rec = (first: string, last: string) => normalizeIdentityRecord({ id: first, first_name: first, last_name: last, phone: "0561234567" }, ctx);
+  const score = (x: string, y: string) =>
+    scorePair(rec(x, "Al-Harbi"), rec(y, "الحربي"), { weights: DEFAULT_MATCH_WEIGHTS, isJunk: () => false }, true);
+
+  it.each([
+    ["Buhsra", "بشرى"], // the sh of Bushra broken by a swap
+    ["Rsahed", "راشد"],
+    ["Aihsa", "عائشة"], // a short name: the undone spelling must match with its vowels
+    ["Adballah", "عبدالله"], // the first consonant of a name starting with a vowel
+    ["Amhad", "أحمد"],
+  ])("%s / %s: one person, not a family's phone", (x, y) => {
+    const s = score(x, y);
+    expect(s.names?.first).toBeLessThan(0.7);
+    expect(s.firstNameTypo).toBe(true);
+    expect(pairConflicts(s)).toBe(false);
+  });
+
+  it.each([
+    ["Adel", "عبدالله"],
+    ["Abdullah", "عادل"], // a dropped letter is not undone: Abdullah without its b is Adlah
+    ["Osman", "أيمن"],
+    ["Ayman", "عثمان"],
+    ["Sara", "رنا"],
+  ])("%s / %s: still two people", (x, y) => {
+    const s = score(x, y);
+    expect(s.firstNameTypo).toBe(false);
+    expect(pairConflicts(s)).toBe(true);
   });
 });
