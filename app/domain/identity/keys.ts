@@ -35,8 +35,9 @@ export function getBlockingKeys(r: NormalizedIdentityRecord): string[] {
   if (r.address) {
     // The first name alone at an address too: "Rahaf Khaled" (her father) and "Rahaf Alasiri"
     // meet. Not the family name alone: at one address that only pairs a household's members.
+    // (A record with a first name only has pair === fs, so it meets both kinds.)
     keys.push(`na:${pair}:${r.address}`);
-    if (fs && ls) keys.push(`nf:${fs}:${r.address}`);
+    if (fs && fs !== pair) keys.push(`na:${fs}:${r.address}`);
   }
   if (r.phone) {
     // A one-digit typo leaves either the head or the tail of the number intact.

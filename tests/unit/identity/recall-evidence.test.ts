@@ -105,6 +105,16 @@ describe("addresses across scripts", () => {
     ).toEqual([[0, 1]]);
   });
 
+  it("a record with a first name only meets the full name at the same address", () => {
+    const address = { postcode: "11055", city: "Riyadh" };
+    expect(
+      clustersOf([
+        { first_name: "Sara", address1: "طريق عثمان بن عفان ٤٣٣٥ حي الفيصلية", ...address },
+        { first_name: "سارة محمد", last_name: "فلمبان", address1: "4335 Uthman bin Affan Rd, Al Faisaliyah", ...address },
+      ]),
+    ).toEqual([[0, 1]]);
+  });
+
   it("a household's members at one address stay apart", () => {
     const address = { address1: "5540 Uthman bin Affan Rd, Al Malqa", postcode: "32010", city: "Dammam" };
     expect(
