@@ -23,3 +23,42 @@ export function shouldRefreshStatistics(batchNumber: number): boolean {
   while (at < batchNumber) at *= 4;
   return at === batchNumber;
 }
+
+/** Per process: when each table list was last checked (the check itself is one catalog read). */
+const lastChecked = new Map<string, number>();
+const CHECK_EVERY_MS = 3_000;
+
+/**
+ * ANALYZE any of `tables` that grew by a fifth (and at least 1,000 rows changed) since its last
+ * analyze. For the steady stream of webhooks and the identity and ledger steps: a new shop fills
+ * its tables faster than autovacuum re-analyzes them, and plans made on statistics of a nearly
+ * empty table walk the whole shop for every batch (measured: a profile refresh of 114 profiles
+ * took 250 ms instead of 8 at 20,000 orders, the foreign-key check of each order line 0.3 ms).
+ * Checked at most every 3 s per process; concurrent processes analyze a table once (try-lock).
+ * Once a shop is large, a fifth is a lot of change and this stays quiet. Best effort.
+ */
+export async function refreshStaleStatistics(tables: readonly string[]): Promise<string[]> {
+  const id = tables.join(",");
+  const now = Date.now();
+  if (now - (lastChecked.get(id) ?? 0) < CHECK_EVERY_MS) return [];
+  lastChecked.set(id, now);
+  try {
+    const stale = await prisma.$queryRaw<Array<{ relname: string }>>`
+      select relname::text as relname from pg_stat_user_tables
+      where schemaname = current_schema() and relname = any(${[...tables]}::text[])
+        and n_mod_since_analyze >= 1000 and n_mod_since_analyze * 5 >= greatest(n_live_tup - n_mod_since_analyze, 0)`;
+    const analyzed: string[] = [];
+    for (const { relname } of stale) {
+      const done = await prisma.$transaction(async (tx) => {
+        const [{ locked }] = await tx.$queryRaw<Array<{ locked: boolean }>>`select pg_try_advisory_xact_lock(hashtext(${`analyze:${relname}`})) as locked`;
+        if (!locked) return false;
+        await tx.$executeRawUnsafe(`analyze "${relname.replace(/"/g, '""')}"`);
+        return true;
+      }, { timeout: 60_000 });
+      if (done) analyzed.push(relname);
+    }
+    return analyzed;
+  } catch {
+    return [];
+  }
+}

@@ -8,6 +8,7 @@
  * up to BATCH_SIZE other pending receipts of the same shop, in one transaction; jobs whose
  * receipts a batch already stored find them processed and end.
  */
+import { refreshStaleStatistics } from "../models/statistics.server";
 import type { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { getReceiptStates, markReceiptProcessed, requireReceiptById } from "../models/webhook-receipt.server";
@@ -29,6 +30,8 @@ import {
 } from "../shopify/webhook-payloads";
 
 export const BATCH_SIZE = 250;
+/** What storing a batch writes and checks (the order lines' foreign key looks up "Order"). */
+const STORED_TABLES = ["WebhookReceipt", "Order", "OrderLine", "Refund", "RefundLine", "Customer"] as const;
 const BATCHED_TOPICS = ["orders/create", "orders/updated", "orders/cancelled", "refunds/create", "customers/create", "customers/update"];
 
 type PendingReceipt = { id: bigint; topic: string; payload: unknown };
@@ -122,6 +125,7 @@ export async function processWebhookReceipts(receiptIds: bigint[], options: { ba
     else single.push(id);
   }
   const batchSize = options.batchSize ?? BATCH_SIZE;
+  if (batched.size) await refreshStaleStatistics(STORED_TABLES);
   for (const [shop, ids] of batched) {
     let failed: Map<bigint, Error>;
     try {

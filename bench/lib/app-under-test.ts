@@ -83,7 +83,7 @@ export async function startAppUnderTest(options: { dataDir?: string } = {}): Pro
     WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? "1",
     WAFA_DATA_DIR: process.env.WAFA_DATA_DIR,
   };
-  // BENCH_CPU_PROFILE=<dir>: write a CPU profile of the app process (node --import tsx: the script runs in this very process).
+  // BENCH_CPU_PROFILE=<dir>: write CPU profiles of the app and worker processes (node --import tsx: the script runs in this very process).
   const profileFlags = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}`] : [];
   const app = spawn(process.execPath, [...profileFlags, "--import", "tsx", "scripts/start.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   await waitForLine(app, /Wafa listening/, "the app");
@@ -101,7 +101,7 @@ export async function startAppUnderTest(options: { dataDir?: string } = {}): Pro
     async startWorkers(count, concurrency, extraEnv: Record<string, string> = {}) {
       for (let i = 0; i < count; i++) {
         // node --import tsx (not the tsx CLI, which runs the script in a child): the pid is the worker's own, for RSS.
-        const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { cwd: ROOT, env: { ...env, ...extraEnv, WORKER_CONCURRENCY: String(concurrency) }, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [...profileFlags, "--import", "tsx", "scripts/worker.ts"], { cwd: ROOT, env: { ...env, ...extraEnv, WORKER_CONCURRENCY: String(concurrency) }, stdio: ["ignore", "pipe", "pipe"] });
         await waitForLine(child, /workers running/, "a worker");
         workers.push(child);
       }

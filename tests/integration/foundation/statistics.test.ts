@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { pool } from "~/db.server";
+import { refreshStaleStatistics } from "~/models/statistics.server";
+
+/** Until a backend reports its counters, pg_stat_user_tables does not see its writes. */
+async function writeAndReport(sql: string) {
+  const client = await pool.connect();
+  try {
+    await client.query(sql);
+    await client.query("select pg_stat_force_next_flush()");
+    await client.query("select 1");
+  } finally {
+    client.release();
+  }
+}
+
+const analyzeCount = async (table: string) =>
+  Number((await pool.query(`select analyze_count from pg_stat_user_tables where relname = $1`, [table])).rows[0]?.analyze_count ?? -1);
+
+describe("statistics of fast-growing tables", () => {
+  it("analyzes a table that grew by a fifth since its last analyze, once, and leaves a table that barely changed", async () => {
+    const grown = `stats_probe_grown_${process.pid}`;
+    const steady = `stats_probe_steady_${process.pid}`;
+    await pool.query(`create table "${grown}" (id int primary key, shop text)`);
+    await pool.query(`create table "${steady}" (id int primary key, shop text)`);
+    try {
+      await writeAndReport(`insert into "${steady}" select i, 's' from generate_series(1, 20000) i`);
+      await pool.query(`analyze "${steady}"`);
+      await writeAndReport(`update "${steady}" set shop = 't' where id <= 1500`); // 7.5%: not stale
+      await writeAndReport(`insert into "${grown}" select i, 's' from generate_series(1, 3000) i`); // never analyzed
+
+      const before = { grown: await analyzeCount(grown), steady: await analyzeCount(steady) };
+      expect(await refreshStaleStatistics([grown, steady])).toEqual([grown]);
+      expect(await analyzeCount(grown)).toBe(before.grown + 1);
+      expect(await analyzeCount(steady)).toBe(before.steady);
+      // Checked at most every few seconds per process: an immediate second call does nothing.
+      await writeAndReport(`insert into "${grown}" select i, 's' from generate_series(3001, 9000) i`);
+      expect(await refreshStaleStatistics([grown, steady])).toEqual([]);
+    } finally {
+      await pool.query(`drop table if exists "${grown}", "${steady}"`);
+    }
+  });
+});
