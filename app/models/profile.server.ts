@@ -233,9 +233,10 @@ export async function loadRegion(db: Sql, { shop, memberKeys }: { shop: string; 
     )
     select json_build_object(
       'members', (select json_agg(json_build_object('memberKey', m."memberKey", 'seq', m.seq::text, 'profileId', m."profileId", 'linkedBy', m."linkedBy", 'linkScore', m."linkScore", 'linkReason', m."linkReason"))
-                  from "ProfileMember" m where m.shop = ${shop} and m."memberKey" in (select k from r)),
+                  from r cross join lateral (select * from "ProfileMember" m where m.shop = ${shop} and m."memberKey" = r.k offset 0) m),
+      -- Looked up per region member (lateral): a semi-join was free to hash the shop's pairs.
       'pairs', (select json_agg(json_build_object('memberA', p."memberA", 'memberB', p."memberB", 'score', p.score, 'status', p.status, 'reasons', p.reasons))
-                from "MatchPair" p where p.shop = ${shop} and p."memberA" in (select k from r) and p.status <> 'REVIEW')
+                from r cross join lateral (select * from "MatchPair" p where p.shop = ${shop} and p."memberA" = r.k and p.status <> 'REVIEW' offset 0) p)
     ) as out`;
   return { members: (row.out.members ?? []).map((m) => ({ ...m, seq: BigInt(m.seq) })), pairs: row.out.pairs ?? [] };
 }
@@ -350,17 +351,29 @@ export function setMerchantJunk(db: Sql, { shop, kind, value, active }: { shop: 
  */
 export async function refreshProfiles(
   db: Sql,
-  { shop, profileIds, merged = [] }: { shop: string; profileIds: string[]; merged?: Array<{ profileId: string; into: string }> },
+  { shop, profileIds, memberKeys = [], merged = [] }: {
+    shop: string;
+    profileIds: string[];
+    /** Also the profiles these members are in (as the statement sees them). */
+    memberKeys?: string[];
+    merged?: Array<{ profileId: string; into: string }>;
+  },
 ) {
-  if (profileIds.length === 0) return;
+  if (profileIds.length === 0 && memberKeys.length === 0) return;
   await db.$executeRaw`
     -- Every lookup below is driven by the batch's members (lateral, offset 0: never flattened into
     -- a join the planner may run as a hash over the whole shop). With the joins written plainly
     -- the planner misjudged the member list and scanned the shop's orders and members: 27-37 ms
     -- a batch at 20,000 orders, growing with the shop.
-    with m as (
-      select pm."profileId", pm."memberKey", pm."memberKind", pm.record, pm.seq, pm."searchText" from "ProfileMember" pm
-      where pm.shop = ${shop} and pm."profileId" = any(${profileIds}::text[])
+    with ids as (
+      select unnest(${profileIds}::text[]) as id
+      union
+      select pm."profileId" from unnest(${memberKeys}::text[]) as k(key) cross join lateral (
+        select pm."profileId" from "ProfileMember" pm where pm.shop = ${shop} and pm."memberKey" = k.key offset 0) pm
+    ), m as (
+      select pm.* from ids cross join lateral (
+        select pm."profileId", pm."memberKey", pm."memberKind", pm.record, pm.seq, pm."searchText" from "ProfileMember" pm
+        where pm.shop = ${shop} and pm."profileId" = ids.id offset 0) pm
     ), o as (
       select distinct on (x."orderGid") x.* from (
         select m."profileId", o.* from m cross join lateral (
@@ -384,8 +397,8 @@ export async function refreshProfiles(
         max(o."shopifyCreatedAt") as last_at,
         min(o."shopifyCreatedAt") as first_at,
         mode() within group (order by o.currency) as currency
-      from "Profile" p left join o on o."profileId" = p.id left join refunded rf on rf."orderGid" = o."orderGid"
-      where p.shop = ${shop} and p.id = any(${profileIds}::text[])
+      from ids cross join lateral (select p.id from "Profile" p where p.shop = ${shop} and p.id = ids.id offset 0) p
+        left join o on o."profileId" = p.id left join refunded rf on rf."orderGid" = o."orderGid"
       group by p.id
     ), ident as (
       select m."profileId",

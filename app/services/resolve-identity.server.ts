@@ -124,6 +124,8 @@ class ShopState {
   readonly pairs = new Map<string, PairState>();
   private readonly pendingUpserts = new Map<string, { memberA: string; memberB: string; score: number; reasons: Prisma.InputJsonValue; status: MatchStatus }>();
   private readonly pendingDeletes = new Map<string, { memberA: string; memberB: string }>();
+  /** Members whose profiles' counters must be recomputed with the next profile refresh. */
+  readonly refresh = new Set<string>();
   junkOptions: JunkOptions = OPTIONS.junk;
   country = "US";
   ctx = new NormalizationContext("US");
@@ -145,6 +147,12 @@ class ShopState {
     }
     this.junkOptions = { ...OPTIONS.junk, add, remove };
     this.initialized = true;
+  }
+
+  takeRefresh(): string[] {
+    const keys = [...this.refresh];
+    this.refresh.clear();
+    return keys;
   }
 
   async ensureInit(): Promise<void> {
@@ -402,7 +410,7 @@ async function recluster(state: ShopState): Promise<void> {
     // created with, already stored unlinked; only the profile's counters are left to compute.
     state.touched.clear();
     state.reclustered = true;
-    await refreshProfiles(tx, { shop, profileIds: [(state.members.get(only) as Member).profileId] });
+    await refreshProfiles(tx, { shop, profileIds: [(state.members.get(only) as Member).profileId], memberKeys: state.takeRefresh() });
     return;
   }
   state.reclustered = true;
@@ -478,7 +486,7 @@ async function recluster(state: ShopState): Promise<void> {
   for (const e of moves) events.push({ kind: taken.has(e.from) ? "SPLIT" : "MERGED", fromProfileId: e.from, toProfileId: e.to, memberKeys: e.keys });
   await applyClustering(tx, { shop, newProfiles, members: updates, events });
   const merged = [...new Map(moves.filter((e) => !taken.has(e.from)).map((e) => [e.from, e.to])).entries()].map(([profileId, into]) => ({ profileId, into }));
-  await refreshProfiles(tx, { shop, profileIds: [...affected], merged });
+  await refreshProfiles(tx, { shop, profileIds: [...affected], memberKeys: state.takeRefresh(), merged });
   state.touched.clear();
 }
 
@@ -559,9 +567,10 @@ export async function attachStoredOrders({ shop, orderGids }: { shop: string; or
   }
   await withShopIdentity(shop, async (state) => {
     for (const m of inputs) await attachOne(state, m);
+    // The stored orders' profiles are refreshed with the ones re-clustering touched, in one statement.
+    for (const key of refresh) state.refresh.add(key);
     await recluster(state);
-    const rows = await getMembers(state.tx, { shop, memberKeys: [...refresh] });
-    await refreshProfiles(state.tx, { shop, profileIds: [...new Set(rows.map((r) => r.profileId))] });
+    await refreshProfiles(state.tx, { shop, profileIds: [], memberKeys: state.takeRefresh() });
   }, { lazy: true });
 }
 
