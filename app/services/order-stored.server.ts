@@ -5,6 +5,10 @@ import { awardOrderPoints, hasProgram } from "./award-order-points.server";
 import { followProfileEvents } from "./follow-profile-events.server";
 import { awardSignupBonuses } from "./award-loyalty-bonuses.server";
 import { enqueueTierRecalculation } from "./recalculate-tiers.server";
+import { refreshStaleStatistics } from "../models/statistics.server";
+
+/** What the loyalty step reads by wallet and order: statistics kept up while a new shop fills them. */
+const LEDGER_TABLES = ["LoyaltyEntry", "LoyaltyLot", "LoyaltyWallet", "LoyaltyOrderEarn", "LoyaltyReservation"] as const;
 
 /**
  * Steps that follow an order being stored or changed (a new refund, a cancellation). Each later
@@ -54,6 +58,7 @@ registerCustomerStep(attachStoredCustomers);
 // recomputed; new customers get their signup bonus.
 registerOrderStep(async (input) => {
   if (!(await hasProgram(input.shop))) return;
+  await refreshStaleStatistics(LEDGER_TABLES);
   await followProfileEvents({ shop: input.shop });
   await awardOrderPoints(input);
   await enqueueTierRecalculation(input);
