@@ -498,12 +498,15 @@ export async function listProfileOrders({ shop, profileId }: { shop: string; pro
   const members = await prisma.profileMember.findMany({ where: { shop, profileId }, select: { memberKey: true, memberKind: true } });
   const customers = members.filter((m) => m.memberKind === "CUSTOMER").map((m) => m.memberKey);
   const orders = members.filter((m) => m.memberKind === "ORDER").map((m) => m.memberKey);
-  return prisma.order.findMany({
+  const found = await prisma.order.findMany({
     where: { shop, OR: [{ customerGid: { in: customers } }, { orderGid: { in: orders } }] },
     orderBy: { shopifyCreatedAt: "desc" },
-    include: { lines: true },
     take: 500,
   });
+  const lines = await prisma.orderLine.findMany({ where: { shop, orderGid: { in: found.map((o) => o.orderGid) } }, orderBy: [{ orderGid: "asc" }, { lineGid: "asc" }] });
+  const byOrder = new Map<string, typeof lines>();
+  for (const l of lines) byOrder.set(l.orderGid, [...(byOrder.get(l.orderGid) ?? []), l]);
+  return found.map((o) => ({ ...o, lines: byOrder.get(o.orderGid) ?? [] }));
 }
 
 export function listReviewPairs({ shop, take }: { shop: string; take: number }) {

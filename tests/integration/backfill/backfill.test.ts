@@ -6,6 +6,7 @@ v8.setFlagsFromString("--expose-gc");
 const liveGc = vm.runInNewContext("gc") as () => void;
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { getOrder, listOrdersWithLines } from "~/models/order.server";
 import prisma from "~/db.server";
 import { unauthenticated } from "~/shopify.server";
 import { action as bulkOperationsFinish } from "~/routes/webhooks.bulk_operations.finish";
@@ -81,7 +82,7 @@ describe("backfill through bulk operations", () => {
     expect(receipts.every((r) => r.processedAt !== null)).toBe(true);
 
     expect(await prisma.customer.count({ where: { shop, origin: "BACKFILL" } })).toBe(3);
-    const orders = await prisma.order.findMany({ where: { shop }, include: { lines: true }, orderBy: { orderGid: "asc" } });
+    const orders = await listOrdersWithLines({ shop });
     expect(orders).toHaveLength(5);
     expect(orders.every((o) => o.origin === "BACKFILL" && o.lines.length === 1)).toBe(true);
     const pos = orders.find((o) => o.channel === "POS")!;

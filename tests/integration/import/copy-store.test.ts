@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { getOrder, listOrdersWithLines } from "~/models/order.server";
 import prisma, { pool } from "~/db.server";
 import { storeOrdersWithClient } from "~/services/store-orders.server";
 import { orderRecord } from "../../factories/records";
@@ -30,7 +31,7 @@ describe("COPY-staged order storage (imports and backfills)", () => {
     });
     const { writtenOrders } = await store(shop, [order]);
     expect(writtenOrders).toEqual([order.orderGid]);
-    const stored = await prisma.order.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: order.orderGid } }, include: { lines: true } });
+    const stored = (await getOrder({ shop, orderGid: order.orderGid }))!;
     expect(stored.firstName).toBe(tricky);
     expect(stored.lastName).toBeNull();
     expect(stored.tags).toEqual(["a,b", 'say "hi"', "back\\slash", "NULL", ""]);
@@ -46,7 +47,7 @@ describe("COPY-staged order storage (imports and backfills)", () => {
     expect((await store(shop, [older])).writtenOrders).toEqual([]);
     const newer = { ...first, shopifyUpdatedAt: new Date(first.shopifyUpdatedAt.getTime() + 1000), tags: ["newer"], lines: [{ ...first.lines[0], lineGid: "gid://shopify/LineItem/new", quantity: 2 }] };
     expect((await store(shop, [newer, older])).writtenOrders).toEqual([first.orderGid]);
-    const stored = await prisma.order.findUniqueOrThrow({ where: { shop_orderGid: { shop, orderGid: first.orderGid } }, include: { lines: true } });
+    const stored = (await getOrder({ shop, orderGid: first.orderGid }))!;
     expect(stored.tags).toEqual(["newer"]);
     expect(stored.lines.map((l) => [l.lineGid, l.quantity])).toEqual([["gid://shopify/LineItem/new", 2]]);
     const jobs = await prisma.$queryRaw<Array<{ n: bigint }>>`
@@ -67,7 +68,7 @@ describe("COPY-staged order storage (imports and backfills)", () => {
     const more = [orderRecord(), orderRecord()];
     const { writtenOrders } = await store(shop, [more[0], stale, more[1], newer]);
     expect(writtenOrders.sort()).toEqual([more[0].orderGid, more[1].orderGid, newer.orderGid].sort());
-    const stored = await prisma.order.findMany({ where: { shop }, include: { lines: true }, orderBy: { orderGid: "asc" } });
+    const stored = await listOrdersWithLines({ shop });
     expect(stored).toHaveLength(4);
     expect(stored.find((o) => o.orderGid === fresh[0].orderGid)!.tags).toEqual([]);
     expect(stored.find((o) => o.orderGid === fresh[1].orderGid)!.tags).toEqual(["newer"]);

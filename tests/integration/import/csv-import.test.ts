@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { listOrdersWithLines } from "~/models/order.server";
 import prisma from "~/db.server";
 import { importOrdersFile } from "~/services/import-orders.server";
 import { installTestShop } from "../../support/install";
@@ -51,7 +52,7 @@ describe("CSV import of order history", () => {
     ]);
     expect(rejections.find((r) => r.rowNumber === 6)!.reason).toBe("rows 6 and 7 of order C-3 disagree on created_at");
 
-    const orders = await prisma.order.findMany({ where: { shop }, include: { lines: { orderBy: { lineGid: "asc" } } }, orderBy: { orderGid: "asc" } });
+    const orders = await listOrdersWithLines({ shop });
     expect(orders.map((o) => o.orderGid)).toEqual(["gid://wafa/ImportedOrder/A-1", "gid://wafa/ImportedOrder/B-2"]);
     const [a, b] = orders;
     expect(a).toMatchObject({

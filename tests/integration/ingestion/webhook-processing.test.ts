@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { listOrdersWithLines } from "~/models/order.server";
 import type { ActionFunctionArgs } from "@remix-run/node";
 import prisma from "~/db.server";
 import { action as ordersCreate } from "~/routes/webhooks.orders.create";
@@ -31,7 +32,7 @@ describe("order webhooks", () => {
     expect([first.status, again.status]).toEqual([200, 200]);
     expect(await prisma.webhookReceipt.count({ where: { shop } })).toBe(1);
     await drainJobs();
-    const stored = await prisma.order.findMany({ where: { shop }, include: { lines: true } });
+    const stored = await listOrdersWithLines({ shop });
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ channel: "ONLINE", currency: "SAR", subtotalMinor: 20000n, totalMinor: 20000n, customerGid: "gid://shopify/Customer/7001" });
     expect(stored[0].lines).toHaveLength(1);
