@@ -7,13 +7,15 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 /**
- * Default connections per process: about two per CPU core plus a couple (the usual sizing rule,
- * e.g. HikariCP's "About Pool Sizing"). Far more connections than the database has cores only
- * queue inside PostgreSQL, where the operating system time-slices them: measured on 2 cores with
- * 50 concurrent redemptions, 20 connections gave p99 26-27 ms, 6 gave 16-18 ms and more throughput.
- * With the database on a bigger server, set DATABASE_POOL_MAX to about twice its cores.
+ * Connections the requests of one process need: about two per CPU core plus a couple (the usual
+ * sizing rule, e.g. HikariCP's "About Pool Sizing"). Far more connections than the database has
+ * cores only queue inside PostgreSQL, where the operating system time-slices them: measured on
+ * 2 cores with 50 concurrent redemptions, 20 connections gave p99 26-27 ms, 6 gave 16-18 ms.
+ * Job workers running in the same process get one more each on top (a job can hold its
+ * connection while it waits for a shop's lock; requests must not queue behind that). With the
+ * database on a bigger server, set DATABASE_POOL_MAX to about twice its cores.
  */
-export const DEFAULT_POOL_MAX = Math.max(6, 2 * availableParallelism() + 2);
+export const REQUEST_POOL_SIZE = Math.max(6, 2 * availableParallelism() + 2);
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -40,11 +42,11 @@ const schema = z.object({
     .default("true")
     .transform((v) => v === "true"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  /** Connections per process in the pool Prisma and the hot paths share. */
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(DEFAULT_POOL_MAX),
+  /** Connections per process in the pool Prisma and the hot paths share (default: see REQUEST_POOL_SIZE). */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).optional(),
 });
 
-export type Env = z.infer<typeof schema>;
+export type Env = Omit<z.infer<typeof schema>, "DATABASE_POOL_MAX"> & { DATABASE_POOL_MAX: number };
 
 /** Parses an environment object; throws one Error listing every bad variable by name. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
@@ -60,6 +62,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (result.data.NODE_ENV === "production" && result.data.SHOPIFY_FAKE_URL && !process.env.WAFA_ALLOW_FAKE_IN_PRODUCTION) {
     throw new Error("Wafa cannot start: SHOPIFY_FAKE_URL is set in production. It is for the demo and tests only.");
   }
-  return result.data;
+  const poolMax = result.data.DATABASE_POOL_MAX ?? REQUEST_POOL_SIZE + (result.data.WORKERS_IN_PROCESS ? result.data.WORKER_CONCURRENCY : 0);
+  return { ...result.data, DATABASE_POOL_MAX: poolMax };
 }
 

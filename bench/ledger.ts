@@ -46,8 +46,9 @@ async function main() {
   const database = await openServiceDatabase({
     dataDir: ".data/bench-pg-ledger",
     database: "wafa_ledger_bench",
-    // The app's own pool (DATABASE_POOL_MAX, default about two per core), as `npm start` runs it:
-    // more connections than the cores can serve only lengthen the tail (p99 26 ms with 20, 16 with 6).
+    // The app's own pool (DATABASE_POOL_MAX, default about two per core plus one per in-process
+    // worker), as `npm start` runs it: more connections than the cores can serve only lengthen
+    // the tail (p99 26 ms with 20, 16 with 6).
     env: process.env.DATABASE_POOL_MAX ? { DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX } : {},
   });
   const url = database.url;

@@ -6,7 +6,7 @@ v8.setFlagsFromString("--expose-gc");
 const liveGc = vm.runInNewContext("gc") as () => void;
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { getOrder, listOrdersWithLines } from "~/models/order.server";
+import { listOrdersWithLines } from "~/models/order.server";
 import prisma from "~/db.server";
 import { unauthenticated } from "~/shopify.server";
 import { action as bulkOperationsFinish } from "~/routes/webhooks.bulk_operations.finish";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "~/env-schema";
+import { parseEnv, REQUEST_POOL_SIZE } from "~/env-schema";
 
 const valid = {
   SHOPIFY_API_KEY: "key",
@@ -15,6 +15,14 @@ describe("configuration", () => {
     expect(env.SCOPES).toEqual(["read_orders", "read_customers"]);
     expect(env.WORKERS_IN_PROCESS).toBe(true);
     expect(env.WORKER_CONCURRENCY).toBe(4);
+  });
+
+  it("sizes the connection pool to the cores, plus one per job worker running in the process", () => {
+    expect(REQUEST_POOL_SIZE).toBeGreaterThanOrEqual(6);
+    expect(parseEnv(valid).DATABASE_POOL_MAX).toBe(REQUEST_POOL_SIZE + 4);
+    expect(parseEnv({ ...valid, WORKER_CONCURRENCY: "8" }).DATABASE_POOL_MAX).toBe(REQUEST_POOL_SIZE + 8);
+    expect(parseEnv({ ...valid, WORKERS_IN_PROCESS: "false" }).DATABASE_POOL_MAX).toBe(REQUEST_POOL_SIZE);
+    expect(parseEnv({ ...valid, DATABASE_POOL_MAX: "40" }).DATABASE_POOL_MAX).toBe(40);
   });
 
   it("names every missing variable in one message", () => {
