@@ -188,6 +188,74 @@ export async function insertMemberWithProfile(
     on conflict (shop, "memberA", "memberB") do update set score = excluded.score, reasons = excluded.reasons, status = excluded.status, "updatedAt" = now()`;
 }
 
+/**
+ * What the attach of a batch of members reads, in one statement: the members already stored under
+ * those keys (same limits as loadAttachContext), their rows, the batch members already stored,
+ * and one arrival number per batch member. The caller adds the members it creates meanwhile.
+ */
+export async function loadBatchAttachContext(
+  db: Sql,
+  { shop, memberKeys, keys, limit, blockLimit }: {
+    shop: string; memberKeys: string[]; keys: Array<{ kind: IdentityKeyKind; value: string }>; limit: number; blockLimit: number;
+  },
+): Promise<{ existing: MemberRow[]; hits: Map<string, string[]>; rows: MemberRow[]; seqs: bigint[] }> {
+  keys = [...new Map(keys.map((k) => [`${k.kind}|${k.value}`, k])).values()];
+  const [row] = await db.$queryRaw<Array<{ out: { existing: RawMember[] | null; hits: Array<{ k: string; m: string[] }> | null; rows: RawMember[] | null; next: string[] | null } }>>`
+    with k as (
+      select * from unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.value)}::text[]) as k(kind, value)
+    ), hit as (
+      select k.kind, k.value, h."memberKey", count(*) over (partition by k.kind, k.value) as n
+      from k cross join lateral (
+        select i."memberKey" from "IdentityKey" i
+        where i.shop = ${shop} and i.kind = k.kind::"IdentityKeyKind" and i.value = k.value
+        limit (case when k.kind = 'BLOCK' then ${blockLimit + 1}::int else ${limit}::int end)
+      ) h
+    ), wanted as (
+      select distinct "memberKey" from hit where kind <> 'BLOCK' or n <= ${blockLimit + 1}
+    )
+    select json_build_object(
+      'next', (select json_agg(nextval(pg_get_serial_sequence('"ProfileMember"', 'seq'))::text) from generate_series(1, ${memberKeys.length}::int)),
+      'existing', (select json_agg(json_build_object('memberKey', m."memberKey", 'seq', m.seq::text, 'memberKind', m."memberKind", 'profileId', m."profileId", 'record', m.record))
+                   from unnest(${memberKeys}::text[]) as b(key) cross join lateral (
+                     select * from "ProfileMember" m where m.shop = ${shop} and m."memberKey" = b.key offset 0) m),
+      'hits', (select json_agg(json_build_object('k', g.kind || '|' || g.value, 'm', g.members)) from (select kind, value, array_agg("memberKey") as members from hit group by kind, value) g),
+      'rows', (select json_agg(json_build_object('memberKey', m."memberKey", 'seq', m.seq::text, 'memberKind', m."memberKind", 'profileId', m."profileId", 'record', m.record))
+               from wanted w cross join lateral (select * from "ProfileMember" m where m.shop = ${shop} and m."memberKey" = w."memberKey" offset 0) m)
+    ) as out`;
+  const out = row.out;
+  const hits = new Map<string, string[]>();
+  for (const h of out.hits ?? []) hits.set(h.k, h.m);
+  const seqs = (out.next ?? []).map((n) => BigInt(n)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { existing: (out.existing ?? []).map(toMemberRow), hits, rows: (out.rows ?? []).map(toMemberRow), seqs };
+}
+
+/** New members, each in its own new profile, in one statement (insertMemberWithProfile for many). */
+export async function insertMembersWithProfiles(
+  db: Sql,
+  { shop, members }: {
+    shop: string;
+    members: Array<{ profileId: string; memberKey: string; seq: bigint; memberKind: MemberKind; record: Prisma.InputJsonValue; searchText: string; keys: Array<{ kind: IdentityKeyKind; value: string }> }>;
+  },
+): Promise<void> {
+  if (members.length === 0) return;
+  const rows = JSON.stringify(members.map((m) => ({ p: m.profileId, k: m.memberKey, s: String(m.seq), kind: m.memberKind, r: m.record, t: m.searchText })));
+  const keys = JSON.stringify(members.flatMap((m) => m.keys.map((k) => ({ m: m.memberKey, kind: k.kind, v: k.value }))));
+  await db.$executeRaw`
+    with x as (
+      select * from json_to_recordset(${rows}::json) as x(p text, k text, s text, kind text, r jsonb, t text)
+    ), p as (
+      insert into "Profile" (shop, id, "updatedAt") select ${shop}, x.p, now() from x
+    ), m as (
+      insert into "ProfileMember" (shop, "memberKey", seq, "memberKind", "profileId", record, "searchText", "linkedBy", "updatedAt")
+      select ${shop}, x.k, x.s::bigint, x.kind::"MemberKind", x.p, x.r, x.t, '{}', now() from x
+    ), e as (
+      insert into "ProfileEvent" (shop, kind, "toProfileId", "memberKeys") select ${shop}, 'CREATED', x.p, array[x.k] from x order by x.s::bigint
+    )
+    insert into "IdentityKey" (shop, kind, value, "memberKey")
+    select ${shop}, y.kind::"IdentityKeyKind", y.v, y.m from json_to_recordset(${keys}::json) as y(m text, kind text, v text)
+    on conflict do nothing`;
+}
+
 /** Pair writes of one transaction, applied at once: upserts (score, reasons, status) and deletions. */
 export async function writePairs(
   db: Sql,

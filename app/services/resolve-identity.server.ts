@@ -44,6 +44,8 @@ import {
   decidePair,
   getMembers,
   insertMemberWithProfile,
+  insertMembersWithProfiles,
+  loadBatchAttachContext,
   loadAttachContext,
   loadRegion,
   writePairs,
@@ -124,6 +126,15 @@ class ShopState {
   readonly pairs = new Map<string, PairState>();
   private readonly pendingUpserts = new Map<string, { memberA: string; memberB: string; score: number; reasons: Prisma.InputJsonValue; status: MatchStatus }>();
   private readonly pendingDeletes = new Map<string, { memberA: string; memberB: string }>();
+  /**
+   * Batch mode (attaching many members in one transaction): what one read returned for all of
+   * them, the members created since (by key), and the new members not yet written. Each member
+   * sees what a read of its own would have returned at its turn: the stored members under its
+   * keys plus the ones created before it in this transaction.
+   */
+  batch: { hits: Map<string, string[]>; seqs: bigint[]; next: number; existing: Map<string, MemberRow> } | null = null;
+  readonly createdByKey = new Map<string, string[]>();
+  private pendingMembers: Parameters<typeof insertMembersWithProfiles>[1]["members"] = [];
   /** Members whose profiles' counters must be recomputed with the next profile refresh. */
   readonly refresh = new Set<string>();
   junkOptions: JunkOptions = OPTIONS.junk;
@@ -179,6 +190,7 @@ class ShopState {
     if (isDeterministic(key)) return this.junk.has(key);
     let n = this.keyCount.get(key);
     if (n === undefined) {
+      await this.flushMembers();
       const lists = await listMembersByKeys(this.tx, { shop: this.shop, keys: [toKeyRow(key)], limit: OPTIONS.maxBlockSize });
       n = lists.get(`BLOCK|${key}`)?.length ?? 0;
       this.keyCount.set(key, n);
@@ -222,8 +234,34 @@ class ShopState {
     return out;
   }
 
-  /** Writes the pending pair decisions; call before any read of MatchPair. */
+  /** A new member to write with the next flush (batch mode). */
+  addPendingMember(member: Parameters<typeof insertMembersWithProfiles>[1]["members"][number]): void {
+    this.pendingMembers.push(member);
+    for (const key of member.keys) {
+      const id = `${key.kind}|${key.value}`;
+      const list = this.createdByKey.get(id);
+      if (list) list.push(member.memberKey);
+      else this.createdByKey.set(id, [member.memberKey]);
+    }
+  }
+
+  /** Writes the new members of batch mode; call before any read that must see them. */
+  async flushMembers(): Promise<void> {
+    if (this.pendingMembers.length === 0) return;
+    const members = this.pendingMembers;
+    this.pendingMembers = [];
+    await insertMembersWithProfiles(this.tx, { shop: this.shop, members });
+  }
+
+  /** Leaves batch mode: what follows reads (and writes) member by member. */
+  async endBatch(): Promise<void> {
+    this.batch = null;
+    await this.flushPairs();
+  }
+
+  /** Writes the pending pair decisions (and members); call before any read of MatchPair. */
   async flushPairs(): Promise<void> {
+    await this.flushMembers();
     if (this.pendingUpserts.size === 0 && this.pendingDeletes.size === 0) return;
     await writePairs(this.tx, { shop: this.shop, upserts: [...this.pendingUpserts.values()], deletes: [...this.pendingDeletes.values()] });
     this.pendingUpserts.clear();
@@ -261,7 +299,26 @@ async function attachOne(state: ShopState, input: MemberInput): Promise<void> {
       shop, memberKey: input.memberKey, keys: keys.map((k) => ({ ...toKeyRow(k), rows: true })),
       limit: OPTIONS.junk.maxRecordsPerIdentifier, blockLimit: OPTIONS.maxBlockSize, withShop: !state.initialized,
     });
-  let found = await read();
+  const pre = state.batch;
+  let found: Awaited<ReturnType<typeof read>>;
+  if (pre && state.initialized) {
+    const existing = pre.existing.get(input.memberKey) ?? null;
+    if (existing && !sameRecord(existing.record, stored.record)) {
+      // A stored member changes its keys: later members must read what it leaves in the database.
+      await state.endBatch();
+      found = await read();
+    } else {
+      const hits = new Map<string, string[]>();
+      for (const key of keys) {
+        const row = toKeyRow(key);
+        const id = `${row.kind}|${row.value}`;
+        const cap = row.kind === "BLOCK" ? OPTIONS.maxBlockSize + 1 : OPTIONS.junk.maxRecordsPerIdentifier;
+        const list = [...new Set([...(pre.hits.get(id) ?? []), ...(state.createdByKey.get(id) ?? [])])].filter((k) => k !== input.memberKey);
+        hits.set(id, list.slice(0, cap));
+      }
+      found = { country: null, junk: null, existing, hits, rows: [], nextSeq: pre.seqs[pre.next++] };
+    }
+  } else found = await read();
   if (!state.initialized) {
     state.init(found.country ?? "US", found.junk ?? []);
     if (state.country !== country) {
@@ -297,6 +354,11 @@ async function attachOne(state: ShopState, input: MemberInput): Promise<void> {
   }
   const others = (await state.load([...candidates])).sort((a, b) => (a.seq < b.seq ? -1 : 1));
   for (const o of others) await evaluate(state, o, me);
+  if (state.batch) {
+    // Written with the batch's other new members; its pairs with the pair writes.
+    state.addPendingMember({ profileId: me.profileId, memberKey: me.memberKey, seq: me.seq, memberKind: input.memberKind, record: json, searchText, keys: keys.map(toKeyRow) });
+    return;
+  }
   await insertMemberWithProfile(tx, {
     shop, profileId: me.profileId, memberKey: me.memberKey, seq: me.seq, memberKind: input.memberKind, record: json, searchText,
     keys: keys.map(toKeyRow), pairs: state.takePairsOf(me.memberKey),
@@ -520,11 +582,36 @@ async function withShopIdentity<T>(shop: string, fn: (state: ShopState) => Promi
   }
 }
 
+/**
+ * Batch mode for many members in one transaction: one read of everything stored under their keys
+ * (instead of one per member), new members written together before the next read that needs them.
+ */
+async function startBatch(state: ShopState, inputs: MemberInput[]): Promise<void> {
+  if (inputs.length < 2) return;
+  await state.ensureInit();
+  const keyRows = new Map<string, { kind: IdentityKeyKind; value: string }>();
+  for (const input of inputs) {
+    const norm = normalizeIdentityRecord(toStoredRecord({ ...input.raw, id: input.memberKey }, state.country).record, state.ctx);
+    for (const key of new Set([...getDeterministicKeys(norm), ...getBlockingKeys(norm)])) {
+      const row = toKeyRow(key);
+      keyRows.set(`${row.kind}|${row.value}`, row);
+    }
+  }
+  const read = await loadBatchAttachContext(state.tx, {
+    shop: state.shop, memberKeys: inputs.map((i) => i.memberKey), keys: [...keyRows.values()],
+    limit: OPTIONS.junk.maxRecordsPerIdentifier, blockLimit: OPTIONS.maxBlockSize,
+  });
+  for (const row of read.rows) if (!state.members.has(row.memberKey)) state.toMember(row);
+  state.batch = { hits: read.hits, seqs: read.seqs, next: 0, existing: new Map(read.existing.map((r) => [r.memberKey, r])) };
+}
+
 /** Attaches members (in the given order) and re-clusters what they touched. */
 export async function attachMembers({ shop, members }: { shop: string; members: MemberInput[] }): Promise<void> {
   if (members.length === 0) return;
   await withShopIdentity(shop, async (state) => {
+    await startBatch(state, members);
     for (const m of members) await attachOne(state, m);
+    await state.endBatch();
   }, { lazy: true });
 }
 
@@ -566,9 +653,11 @@ export async function attachStoredOrders({ shop, orderGids }: { shop: string; or
     }
   }
   await withShopIdentity(shop, async (state) => {
+    await startBatch(state, inputs);
     for (const m of inputs) await attachOne(state, m);
     // The stored orders' profiles are refreshed with the ones re-clustering touched, in one statement.
     for (const key of refresh) state.refresh.add(key);
+    await state.endBatch();
     await recluster(state);
     await refreshProfiles(state.tx, { shop, profileIds: [], memberKeys: state.takeRefresh() });
   }, { lazy: true });
