@@ -295,10 +295,11 @@ export async function writeLedgerChanges(client: PoolClient, shop: string, write
       wallets as (
         update "LoyaltyWallet" w set "balancePoints" = x."balancePoints", "debtPoints" = x."debtPoints", "heldPoints" = x."heldPoints",
           "lastActivityAt" = x."lastActivityAt", "updatedAt" = now(),
-          -- A newer request time on every change: a sync running meanwhile (it clears the request only if
-          -- the time is the one it read) must not clear a request for a balance it did not send.
+          -- A new version on every change: a sync running meanwhile (it clears the request only if the
+          -- version is the one it read) must not clear a request for a balance it did not send.
           "syncRequestedAt" = case when w."balancePoints" <> x."balancePoints"
-            then greatest(now(), w."syncRequestedAt" + interval '1 millisecond') else w."syncRequestedAt" end
+            then coalesce(w."syncRequestedAt", clock_timestamp() at time zone 'UTC') else w."syncRequestedAt" end,
+          "syncVersion" = w."syncVersion" + (w."balancePoints" <> x."balancePoints")::int
           from json_populate_recordset(null::"LoyaltyWallet", $5::json) x
          where w.shop = $1 and w."profileId" = x."profileId"
         returning 1)

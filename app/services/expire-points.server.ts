@@ -8,7 +8,7 @@
 import { pool } from "../db.server";
 import { toExpiryKey } from "../domain/loyalty/keys";
 import { runLedgerUnit, loadSettingsVersions, type PlannedCommand } from "./loyalty-ledger.server";
-import { BUMP_SYNC_REQUESTED_AT } from "./sync-loyalty-metafields.server";
+import { REQUEST_SYNC } from "./sync-loyalty-metafields.server";
 
 /** Lots per ledger unit: one transaction locks at most this many wallets and writes this many entries. */
 export const EXPIRY_BATCH_LOTS = 500;
@@ -126,7 +126,7 @@ async function writeOff(shop: string, now: Date, lots: LotRef[], reason: "LOT_EX
  */
 export async function markAvailablePoints({ shop, from, to }: { shop: string; from: Date | null; to: Date }): Promise<number> {
   const { rowCount } = await pool.query(
-    `update "LoyaltyWallet" w set "syncRequestedAt" = ${BUMP_SYNC_REQUESTED_AT}
+    `update "LoyaltyWallet" w set ${REQUEST_SYNC}
       where w.shop = $1 and w."profileId" in (
         select "profileId" from "LoyaltyLot"
          where shop = $1 and "availableAt" <= $2::timestamp and ($3::timestamp is null or "availableAt" > $3::timestamp)

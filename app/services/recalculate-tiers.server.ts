@@ -10,7 +10,6 @@ import prisma, { pool } from "../db.server";
 import { enqueueJob } from "../jobs/queue.server";
 import { computeTierWindow } from "../domain/loyalty/tiers";
 import { loadSettingsVersions } from "./loyalty-ledger.server";
-import { BUMP_SYNC_REQUESTED_AT } from "./sync-loyalty-metafields.server";
 
 /** Wallets per statement in a full run. */
 export const TIER_BATCH_WALLETS = 5000;
@@ -78,7 +77,9 @@ export async function recalculateTiers({
        updated as (
          update "LoyaltyWallet" w
             set "tierId" = t."tierId", "tierSpendMinor" = t.spend, "tierComputedAt" = $6::timestamp, "updatedAt" = now(),
-                "syncRequestedAt" = case when w."tierId" is distinct from t."tierId" then ${BUMP_SYNC_REQUESTED_AT} else w."syncRequestedAt" end
+                "syncRequestedAt" = case when w."tierId" is distinct from t."tierId"
+                  then coalesce(w."syncRequestedAt", clock_timestamp() at time zone 'UTC') else w."syncRequestedAt" end,
+                "syncVersion" = w."syncVersion" + (w."tierId" is distinct from t."tierId")::int
            from tiered t
           where w.shop = $1 and w."profileId" = t."profileId"
             and (t."oldTierId" is distinct from t."tierId" or t."oldSpend" <> t.spend or t."tierComputedAt" is null)

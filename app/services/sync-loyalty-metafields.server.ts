@@ -14,10 +14,13 @@ import { setCustomerLoyaltyMetafields, type CustomerLoyaltyValues, type Metafiel
 import { loadSettingsVersions } from "./loyalty-ledger.server";
 
 /**
- * SQL for "ask for a sync again" on a wallet aliased `w`: always a strictly later timestamp, so a
- * sync that read the old value sees that the request was renewed while it was calling Shopify.
+ * SQL assignments for "Shopify needs this wallet's values" on a wallet aliased `w`: the request
+ * time is set once (the queue order), and the version goes up on every change, so a sync that
+ * read an older version sees that the wallet changed while it was calling Shopify. Neither
+ * assignment changes an indexed value when a request is already pending, so a redemption's
+ * wallet update stays a heap-only (HOT) update.
  */
-export const BUMP_SYNC_REQUESTED_AT = `greatest(clock_timestamp() at time zone 'UTC', w."syncRequestedAt" + interval '1 millisecond')`;
+export const REQUEST_SYNC = `"syncRequestedAt" = coalesce(w."syncRequestedAt", clock_timestamp() at time zone 'UTC'), "syncVersion" = w."syncVersion" + 1`;
 
 /** Wallets per round (each becomes a few metafieldsSet calls of 8 customers). */
 export const SYNC_BATCH_WALLETS = 200;
@@ -29,6 +32,7 @@ interface WalletToSync {
   syncedTierId: string | null;
   lastActivityAt: Date | null;
   requestedAt: string;
+  version: number;
 }
 
 export interface SyncRunResult {
@@ -42,7 +46,7 @@ export interface SyncRunResult {
 export async function requestMetafieldSync({ shop, profileIds }: { shop: string; profileIds: string[] }): Promise<number> {
   if (profileIds.length === 0) return 0;
   const { rowCount } = await pool.query(
-    `update "LoyaltyWallet" w set "syncRequestedAt" = ${BUMP_SYNC_REQUESTED_AT} where w.shop = $1 and w."profileId" = any($2::text[])`,
+    `update "LoyaltyWallet" w set ${REQUEST_SYNC} where w.shop = $1 and w."profileId" = any($2::text[])`,
     [shop, profileIds],
   );
   return rowCount ?? 0;
@@ -128,7 +132,7 @@ async function listWalletsToSync(shop: string, runStart: string, cursor: { reque
   try {
     const { rows: wallets } = await client.query<WalletToSync>(
       `select "profileId", "balancePoints", "tierId", "syncedTierId", "lastActivityAt" at time zone 'UTC' as "lastActivityAt",
-              to_char("syncRequestedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS') as "requestedAt"
+              to_char("syncRequestedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS') as "requestedAt", "syncVersion" as version
          from "LoyaltyWallet"
         where shop = $1 and "syncRequestedAt" <= $2::timestamp
           and ($3::timestamp is null or ("syncRequestedAt", "profileId") > ($3::timestamp, $4::text))
@@ -172,16 +176,16 @@ async function confirmSynced(shop: string, wallets: WalletToSync[]): Promise<voi
   await pool.query(
     `update "LoyaltyWallet" w
         set "syncedBalance" = x.balance, "syncedTierId" = x.tier,
-            "syncRequestedAt" = case when w."syncRequestedAt" = x.requested and w."balancePoints" = x.balance
+            "syncRequestedAt" = case when w."syncVersion" = x.version and w."balancePoints" = x.balance
                                        and w."tierId" is not distinct from x.tier then null else w."syncRequestedAt" end
-       from unnest($2::text[], $3::int[], $4::text[], $5::timestamp[]) as x("profileId", balance, tier, requested)
+       from unnest($2::text[], $3::int[], $4::text[], $5::int[]) as x("profileId", balance, tier, version)
       where w.shop = $1 and w."profileId" = x."profileId"`,
     [
       shop,
       wallets.map((wallet) => wallet.profileId),
       wallets.map((wallet) => wallet.balancePoints),
       wallets.map((wallet) => wallet.tierId),
-      wallets.map((wallet) => wallet.requestedAt),
+      wallets.map((wallet) => wallet.version),
     ],
   );
 }

@@ -121,6 +121,30 @@ describe("loyalty metafields in Shopify", () => {
     expect((await getWallet(shop, profileId))!.syncRequestedAt).toBeNull();
   });
 
+  it("keeps the request when the wallet changes and changes back while Shopify is being called (same balance, newer version)", async () => {
+    const { shop, fakeShop } = await installTestShop();
+    await saveProgram(shop);
+    const { profileId } = await profileWithCustomers(shop, fakeShop, 1);
+    await adjust(shop, profileId, 100, "aba-1");
+    const graphql = await requireGraphql(shop);
+    let changed = false;
+    const racing: AdminGraphql = async (query, options) => {
+      const response = await graphql(query, options);
+      if (!changed) {
+        changed = true;
+        await adjust(shop, profileId, 5, "aba-2");
+        await adjust(shop, profileId, -5, "aba-3");
+      }
+      return response;
+    };
+    await syncLoyaltyMetafields({ shop, graphql: racing, now: NOW });
+    const wallet = (await getWallet(shop, profileId))!;
+    expect(wallet.balancePoints).toBe(100);
+    expect(wallet.syncRequestedAt).not.toBeNull();
+    await syncLoyaltyMetafields({ shop, graphql, now: NOW });
+    expect((await getWallet(shop, profileId))!.syncRequestedAt).toBeNull();
+  });
+
   it("waits for the rate-limit bucket and retries THROTTLED calls, writing every customer correctly", async () => {
     const { shop, fakeShop } = await installTestShop();
     await saveProgram(shop);
