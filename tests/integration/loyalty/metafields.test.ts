@@ -28,6 +28,19 @@ async function profileWithCustomers(shop: string, fakeShop: Awaited<ReturnType<t
   return { profileId, gids };
 }
 
+/** The Admin API, with `change` run once right after the first call answers (while the sync is in flight). */
+function afterFirstCall(graphql: AdminGraphql, change: () => Promise<unknown>): AdminGraphql {
+  let done = false;
+  return async (query, options) => {
+    const response = await graphql(query, options);
+    if (!done) {
+      done = true;
+      await change();
+    }
+    return response;
+  };
+}
+
 async function adjust(shop: string, profileId: string, points: number, requestId: string) {
   await adjustPoints({ shop, profileId, points, reason: "test", staffId: "1", staffName: "Owner", requestId, now: new Date("2026-11-01T00:00:00Z") });
 }
@@ -101,15 +114,7 @@ describe("loyalty metafields in Shopify", () => {
     const { profileId, gids } = await profileWithCustomers(shop, fakeShop, 1);
     await adjust(shop, profileId, 100, "c-1");
     const graphql = await requireGraphql(shop);
-    let changed = false;
-    const racing: AdminGraphql = async (query, options) => {
-      const response = await graphql(query, options);
-      if (!changed) {
-        changed = true;
-        await adjust(shop, profileId, 5, "c-2");
-      }
-      return response;
-    };
+    const racing = afterFirstCall(graphql, () => adjust(shop, profileId, 5, "c-2"));
     await syncLoyaltyMetafields({ shop, graphql: racing, now: NOW });
     expect(getMetafields(fakeShop, gids[0])["$app.points_balance"].value).toBe("100");
     const wallet = (await getWallet(shop, profileId))!;
@@ -127,16 +132,10 @@ describe("loyalty metafields in Shopify", () => {
     const { profileId } = await profileWithCustomers(shop, fakeShop, 1);
     await adjust(shop, profileId, 100, "aba-1");
     const graphql = await requireGraphql(shop);
-    let changed = false;
-    const racing: AdminGraphql = async (query, options) => {
-      const response = await graphql(query, options);
-      if (!changed) {
-        changed = true;
-        await adjust(shop, profileId, 5, "aba-2");
-        await adjust(shop, profileId, -5, "aba-3");
-      }
-      return response;
-    };
+    const racing = afterFirstCall(graphql, async () => {
+      await adjust(shop, profileId, 5, "aba-2");
+      await adjust(shop, profileId, -5, "aba-3");
+    });
     await syncLoyaltyMetafields({ shop, graphql: racing, now: NOW });
     const wallet = (await getWallet(shop, profileId))!;
     expect(wallet.balancePoints).toBe(100);
