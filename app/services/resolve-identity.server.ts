@@ -132,7 +132,7 @@ class ShopState {
    * sees what a read of its own would have returned at its turn: the stored members under its
    * keys plus the ones created before it in this transaction.
    */
-  batch: { hits: Map<string, string[]>; seqs: bigint[]; next: number; existing: Map<string, MemberRow> } | null = null;
+  batch: { hits: Map<string, string[]>; seqs: bigint[]; next: number; existing: Map<string, MemberRow>; prepared: Map<string, PreparedMember> } | null = null;
   readonly createdByKey = new Map<string, string[]>();
   private pendingMembers: Parameters<typeof insertMembersWithProfiles>[1]["members"] = [];
   /** Members whose profiles' counters must be recomputed with the next profile refresh. */
@@ -174,7 +174,7 @@ class ShopState {
 
   toMember(row: MemberRow): Member {
     const norm = normalizeIdentityRecord(row.record as unknown as RawIdentityRecord, this.ctx);
-    const m: Member = { memberKey: row.memberKey, seq: row.seq, profileId: row.profileId, norm, keys: [...new Set([...getDeterministicKeys(norm), ...getBlockingKeys(norm)])] };
+    const m: Member = { memberKey: row.memberKey, seq: row.seq, profileId: row.profileId, norm, keys: keysOf(norm) };
     this.members.set(row.memberKey, m);
     return m;
   }
@@ -286,14 +286,27 @@ function sameRecord(a: unknown, b: unknown): boolean {
   return canon(a) === canon(b);
 }
 
+type PreparedMember = { stored: ReturnType<typeof toStoredRecord>; norm: NormalizedIdentityRecord; keys: string[] };
+
+/** Every key a record is found by: deterministic identifiers and blocking keys, once each. */
+function keysOf(norm: NormalizedIdentityRecord): string[] {
+  return [...new Set([...getDeterministicKeys(norm), ...getBlockingKeys(norm)])];
+}
+
+/** A member's stored record (normalized for the shop's country) and its identity keys. */
+function prepareMember(input: MemberInput, country: string, ctx: NormalizationContext): PreparedMember {
+  const stored = toStoredRecord({ ...input.raw, id: input.memberKey }, country);
+  const norm = normalizeIdentityRecord(stored.record, ctx);
+  return { stored, norm, keys: keysOf(norm) };
+}
+
 /** Adds or updates one member, and scores it against its candidates. */
 async function attachOne(state: ShopState, input: MemberInput): Promise<void> {
   const { tx, shop } = state;
   let country = state.initialized ? state.country : (countryOf.get(shop) ?? "US");
   let ctx = state.initialized ? state.ctx : sharedContext(country);
-  let stored = toStoredRecord({ ...input.raw, id: input.memberKey }, country);
-  let norm = normalizeIdentityRecord(stored.record, ctx);
-  let keys = [...new Set([...getDeterministicKeys(norm), ...getBlockingKeys(norm)])];
+  // Batch mode prepared it already, with the shop's country.
+  let { stored, norm, keys } = state.batch?.prepared.get(input.memberKey) ?? prepareMember(input, country, ctx);
   const read = () =>
     loadAttachContext(tx, {
       shop, memberKey: input.memberKey, keys: keys.map((k) => ({ ...toKeyRow(k), rows: true })),
@@ -324,9 +337,7 @@ async function attachOne(state: ShopState, input: MemberInput): Promise<void> {
     if (state.country !== country) {
       country = state.country;
       ctx = state.ctx;
-      stored = toStoredRecord({ ...input.raw, id: input.memberKey }, country);
-      norm = normalizeIdentityRecord(stored.record, ctx);
-      keys = [...new Set([...getDeterministicKeys(norm), ...getBlockingKeys(norm)])];
+      ({ stored, norm, keys } = prepareMember(input, country, ctx));
       found = await read();
     }
   }
@@ -338,7 +349,7 @@ async function attachOne(state: ShopState, input: MemberInput): Promise<void> {
 
   // A new member: it is compared with its candidates first, then written with its pairs in one
   // statement. It arrives last (its number was drawn by the read), as the batch order requires.
-  const me: Member = { memberKey: input.memberKey, seq: found.nextSeq, profileId: randomUUID(), norm: normalizeIdentityRecord(record, state.ctx), keys };
+  const me: Member = { memberKey: input.memberKey, seq: found.nextSeq, profileId: randomUUID(), norm, keys };
   state.members.set(me.memberKey, me);
   state.created.add(me.memberKey);
   state.touched.add(me.memberKey);
@@ -590,9 +601,11 @@ async function startBatch(state: ShopState, inputs: MemberInput[]): Promise<void
   if (inputs.length < 2) return;
   await state.ensureInit();
   const keyRows = new Map<string, { kind: IdentityKeyKind; value: string }>();
+  const prepared = new Map<string, PreparedMember>();
   for (const input of inputs) {
-    const norm = normalizeIdentityRecord(toStoredRecord({ ...input.raw, id: input.memberKey }, state.country).record, state.ctx);
-    for (const key of new Set([...getDeterministicKeys(norm), ...getBlockingKeys(norm)])) {
+    const member = prepareMember(input, state.country, state.ctx);
+    prepared.set(input.memberKey, member);
+    for (const key of member.keys) {
       const row = toKeyRow(key);
       keyRows.set(`${row.kind}|${row.value}`, row);
     }
@@ -602,7 +615,7 @@ async function startBatch(state: ShopState, inputs: MemberInput[]): Promise<void
     limit: OPTIONS.junk.maxRecordsPerIdentifier, blockLimit: OPTIONS.maxBlockSize,
   });
   for (const row of read.rows) if (!state.members.has(row.memberKey)) state.toMember(row);
-  state.batch = { hits: read.hits, seqs: read.seqs, next: 0, existing: new Map(read.existing.map((r) => [r.memberKey, r])) };
+  state.batch = { hits: read.hits, seqs: read.seqs, next: 0, existing: new Map(read.existing.map((r) => [r.memberKey, r])), prepared };
 }
 
 /** Attaches members (in the given order) and re-clusters what they touched. */
