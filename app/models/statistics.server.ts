@@ -62,3 +62,17 @@ export async function refreshStaleStatistics(tables: readonly string[]): Promise
     return [];
   }
 }
+
+const refreshing = new Set<string>();
+
+/**
+ * refreshStaleStatistics in the background, for the steps of a job: the batch at hand does not wait
+ * for an ANALYZE (a few hundred ms on a large table) — the batches after it get the better plans.
+ * One refresh of a table list at a time per process.
+ */
+export function refreshStaleStatisticsSoon(tables: readonly string[]): void {
+  const id = tables.join(",");
+  if (refreshing.has(id)) return;
+  refreshing.add(id);
+  void refreshStaleStatistics(tables).finally(() => refreshing.delete(id));
+}

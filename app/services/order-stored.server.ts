@@ -5,7 +5,7 @@ import { awardOrderPoints, hasProgram } from "./award-order-points.server";
 import { followProfileEvents } from "./follow-profile-events.server";
 import { awardSignupBonuses } from "./award-loyalty-bonuses.server";
 import { enqueueTierRecalculation } from "./recalculate-tiers.server";
-import { refreshStaleStatistics } from "../models/statistics.server";
+import { refreshStaleStatisticsSoon } from "../models/statistics.server";
 
 /** What the loyalty step reads by wallet and order: statistics kept up while a new shop fills them. */
 const LEDGER_TABLES = ["LoyaltyEntry", "LoyaltyLot", "LoyaltyWallet", "LoyaltyOrderEarn", "LoyaltyReservation"] as const;
@@ -58,7 +58,7 @@ registerCustomerStep(attachStoredCustomers);
 // recomputed; new customers get their signup bonus.
 registerOrderStep(async (input) => {
   if (!(await hasProgram(input.shop))) return;
-  await refreshStaleStatistics(LEDGER_TABLES);
+  refreshStaleStatisticsSoon(LEDGER_TABLES);
   await followProfileEvents({ shop: input.shop });
   await awardOrderPoints(input);
   await enqueueTierRecalculation(input);

@@ -8,7 +8,7 @@
  * up to BATCH_SIZE other pending receipts of the same shop, in one transaction; jobs whose
  * receipts a batch already stored find them processed and end.
  */
-import { refreshStaleStatistics } from "../models/statistics.server";
+import { refreshStaleStatisticsSoon } from "../models/statistics.server";
 import type { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { getReceiptStates, markReceiptProcessed, requireReceiptById } from "../models/webhook-receipt.server";
@@ -125,7 +125,7 @@ export async function processWebhookReceipts(receiptIds: bigint[], options: { ba
     else single.push(id);
   }
   const batchSize = options.batchSize ?? BATCH_SIZE;
-  if (batched.size) await refreshStaleStatistics(STORED_TABLES);
+  if (batched.size) refreshStaleStatisticsSoon(STORED_TABLES);
   for (const [shop, ids] of batched) {
     let failed: Map<bigint, Error>;
     try {

@@ -15,7 +15,7 @@
 import { randomUUID } from "node:crypto";
 import type { IdentityKeyKind, MatchStatus, MemberKind, Prisma } from "@prisma/client";
 import prisma, { pool } from "../db.server";
-import { refreshStaleStatistics } from "../models/statistics.server";
+import { refreshStaleStatisticsSoon } from "../models/statistics.server";
 import {
   ConstrainedUnionFind,
   DEFAULT_RESOLVE_OPTIONS,
@@ -648,7 +648,7 @@ const IDENTITY_TABLES = ["Profile", "ProfileMember", "IdentityKey", "MatchPair",
 
 /** order-stored step: guest/POS orders become members; orders with a customer attach through it. */
 export async function attachStoredOrders({ shop, orderGids }: { shop: string; orderGids: string[] }): Promise<void> {
-  await refreshStaleStatistics(IDENTITY_TABLES);
+  refreshStaleStatisticsSoon(IDENTITY_TABLES);
   const orders = (await listOrdersForAttach(prisma, { shop, orderGids })).sort((a, b) => (a.orderGid < b.orderGid ? -1 : 1));
   const customerGids = [...new Set(orders.map((o) => o.customerGid).filter((g): g is string => !!g))];
   const customers = new Map((await listCustomersForAttach(prisma, { shop, customerGids })).map((c) => [c.customerGid, c]));
@@ -678,7 +678,7 @@ export async function attachStoredOrders({ shop, orderGids }: { shop: string; or
 
 /** customer-stored step: new or changed customers become (or update) members. */
 export async function attachStoredCustomers({ shop, customerGids }: { shop: string; customerGids: string[] }): Promise<void> {
-  await refreshStaleStatistics(IDENTITY_TABLES);
+  refreshStaleStatisticsSoon(IDENTITY_TABLES);
   const customers = (await listCustomersForAttach(prisma, { shop, customerGids })).sort((a, b) => (a.customerGid < b.customerGid ? -1 : 1));
   await attachMembers({ shop, members: customers.map((c) => ({ memberKey: c.customerGid, memberKind: "CUSTOMER" as const, raw: toRaw(c.customerGid, c) })) });
 }

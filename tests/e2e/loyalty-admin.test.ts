@@ -77,7 +77,12 @@ describe("loyalty program admin in a real browser", () => {
   it("adjusts a customer's points from the profile page and shows the entry in the timeline", async () => {
     const { page, frame, errors } = await openAdmin("/customers", "2");
     await expect.poll(() => frame.getByRole("heading", { name: "Customers" }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
-    await expect.poll(() => frame.locator("a[href*='/app/customers/']").count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // The demo stores and resolves its seeded customers in the background: reload until they are listed.
+    await expect.poll(async () => {
+      const links = await frame.locator("a[href*='/app/customers/']").count();
+      if (links === 0) await page.reload();
+      return links;
+    }, { timeout: 90_000, interval: 3_000 }).toBeGreaterThan(0);
     await frame.locator("a[href*='/app/customers/']").first().click();
     await expect.poll(() => frame.getByRole("heading", { name: "Loyalty wallet" }).count(), { timeout: 30_000 }).toBe(1);
     const reason = `Goodwill e2e ${Date.now()}`;
