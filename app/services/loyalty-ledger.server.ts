@@ -62,6 +62,11 @@ export interface PlannedCommand {
   settledOrderGid?: string;
   /** RELEASE: why (EXPIRED, CANCELLED, CODE_FAILED…). */
   closeReason?: string;
+  /**
+   * An earlier command of the same plan this one was planned on top of: when that one is
+   * rejected, this one is rejected with the same error instead of being applied on its own.
+   */
+  requires?: PlannedCommand;
 }
 
 export type CommandResult =
@@ -297,6 +302,15 @@ async function attemptUnit(client: PoolClient, input: LedgerUnitInput): Promise<
     if (duplicate) {
       results.push({ status: "DUPLICATE", entries: duplicate });
       continue;
+    }
+    if (plan.requires) {
+      const position = planned.indexOf(plan.requires);
+      if (position < 0 || position >= results.length) throw new Error("A planned command can only require an earlier command of its plan");
+      const required = results[position];
+      if (required.status === "REJECTED") {
+        results.push({ status: "REJECTED", error: required.error, entries: [] });
+        continue;
+      }
     }
     const walletIds = walletsOf(plan.command, state);
     if (walletIds.length === 0) {
