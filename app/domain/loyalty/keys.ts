@@ -19,6 +19,8 @@ export const toReleaseKey = (reservationId: string): string => `release:${reserv
 export const toAdjustmentKey = (requestId: string): string => `adjust:${requestId}`;
 /** The signup bonus of a profile (once ever). */
 export const toSignupBonusKey = (profileId: string): string => `signup:${profileId}`;
+/** Taking back the surplus signup bonuses one profile merge brought into a wallet (once per merge event). */
+export const toDuplicateSignupBonusKey = (profileEventId: string): string => `signup-duplicate:profile-event:${profileEventId}`;
 /** The birthday bonus of a profile for one year (once a year). */
 export const toBirthdayBonusKey = (profileId: string, year: number): string => `birthday:${profileId}:${year}`;
 /** The write-off of one lot; a lot expires at most once. */

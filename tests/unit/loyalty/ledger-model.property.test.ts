@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { LedgerModel, type ApplyResult, type LedgerCommand } from "~/domain/loyalty/ledger-model";
 import { DomainError } from "~/domain/errors";
 import { addDaysUtc } from "~/domain/loyalty/calendar";
+import { computeDuplicateSignupBonusTakeBack } from "~/domain/loyalty/bonuses";
 import { computeLotDates, listExpiredLots, listInactiveLots } from "~/domain/loyalty/lots";
 import { computeCancellationReversal, computeOrderEarn, computeRefundReversal } from "~/domain/loyalty/earn";
 import type { ExpiryPolicy, NegativeBalancePolicy } from "~/domain/loyalty/settings";
@@ -334,6 +335,42 @@ describe("LedgerModel under any sequence of events", () => {
         const expiredWhileHeld = entries.filter((e) => e.kind === "RELEASE").reduce((s, e) => s + e.expiredPoints, 0);
         const total = WALLETS.reduce((s, w) => s + harness.model.getBalance(w), 0);
         expect(total).toBe(credited - debited - held - expiredWhileHeld);
+      }),
+      { numRuns: 200 },
+    );
+  }, 60_000);
+
+  it("never refuses a merge's signup bonus take-back planned from the two wallets' balances, nor lets it go below zero under RECORD_SHORTFALL", () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.integer({ min: 1, max: 500 }), (scenario, bonusPoints) => {
+        const harness = new Harness(scenario);
+        let n = 0;
+        for (const op of scenario.ops) {
+          for (const command of harness.commandsFor(op)) {
+            const merging = command.kind === "TRANSFER" && command.lotIds === undefined && command.orderIds === undefined;
+            // What follow-profile-events reads under the wallet locks: the cached balances before the transfer.
+            const balancePoints = merging ? harness.model.getBalance(command.fromWalletId) + harness.model.getBalance(command.toWalletId) : 0;
+            const outcome = harness.send(command);
+            if (!merging || outcome instanceof DomainError || outcome.status !== "APPLIED") continue;
+            const takeBack = computeDuplicateSignupBonusTakeBack({
+              bonuses: [
+                { key: "signup:kept", points: bonusPoints, creditedAt: harness.now, expiredPoints: 0 },
+                { key: "signup:surplus", points: bonusPoints, creditedAt: harness.now, expiredPoints: 0 },
+              ],
+              settledKeys: new Set(),
+              balancePoints,
+              policy: scenario.policy,
+            })!;
+            if (takeBack.points === 0) continue;
+            const result = harness.send({
+              kind: "ADJUSTMENT", idempotencyKey: `signup-duplicate:${n++}`, walletId: command.toWalletId, points: -takeBack.points,
+              reason: "DUPLICATE_SIGNUP_BONUS", staffId: "wafa:system", at: harness.now,
+            });
+            expect(result).not.toBeInstanceOf(DomainError);
+            expect(harness.model.getBalance(command.toWalletId)).toBe(balancePoints - takeBack.points);
+            checkInvariants(harness.model, scenario.policy);
+          }
+        }
       }),
       { numRuns: 200 },
     );
