@@ -5,17 +5,27 @@
  *
  * - MERGED (the source profile was emptied into another): the whole wallet moves — lots with their
  *   dates, earn records, debt — as a TRANSFER_OUT / TRANSFER_IN pair summing to zero.
+ *   A person holds one signup bonus: when the merged wallet then holds more than one, the surplus
+ *   is taken back in the same unit (planDuplicateSignupBonusTakeBack).
  * - SPLIT (some members left for another profile): the earn records of the orders that left, and
  *   what remains of their lots, move with them; bonuses and staff adjustments stay where they were
  *   credited. A split that undoes a merge therefore gives each person back their own order points.
+ *   It does not give back a signup bonus taken back at the merge (that ADJUSTMENT stays too): the
+ *   profile split off may be credited one later, under its own key, by the customer step.
  *
  * A wallet with an open reservation cannot move (the hold would be orphaned): the event waits and
  * is retried by the next run (a job step or the cron sweep) once the reservation is settled or released.
  */
 import type { PoolClient } from "pg";
 import { pool } from "../db.server";
-import { toTransferKey } from "../domain/loyalty/keys";
-import { runLedgerUnit, type PlannedCommand } from "./loyalty-ledger.server";
+import {
+  computeDuplicateSignupBonusTakeBack,
+  DUPLICATE_SIGNUP_BONUS_REASON,
+  SYSTEM_STAFF_ID,
+  type HeldSignupBonus,
+} from "../domain/loyalty/bonuses";
+import { toDuplicateSignupBonusKey, toExpiryKey, toSignupBonusKey, toTransferKey } from "../domain/loyalty/keys";
+import { runLedgerUnit, toModelOptions, type LedgerState, type PlannedCommand } from "./loyalty-ledger.server";
 
 interface ProfileEventRow {
   id: string;
@@ -66,6 +76,94 @@ async function listMovedEarns(client: PoolClient, shop: string, fromProfileId: s
 }
 
 /**
+ * The profiles whose wallets `profileIds` hold: themselves and, transitively, every wallet a
+ * merge moved into one of them (MERGED transfers in the ledger), with the signup bonus keys those
+ * merges already settled. A split moves no bonus, so it does not count.
+ */
+async function listMergedHolders(client: PoolClient, shop: string, profileIds: string[]) {
+  const { rows } = await client.query<{ profileId: string; settledKey: string | null }>(
+    `with recursive holders(id) as (
+       select unnest($2::text[])
+       union
+       select o."profileId" from holders h
+         join "LoyaltyEntry" i on i.shop = $1 and i."profileId" = h.id and i.kind = 'TRANSFER_IN'
+              and i.details->>'profileEventKind' = 'MERGED'
+         join "LoyaltyEntry" o on o.shop = $1 and o."idempotencyKey" = left(i."idempotencyKey", -3) || ':out'
+     )
+     select id as "profileId", null as "settledKey" from holders
+     union all
+     select i."profileId", jsonb_array_elements_text(i.details->'duplicateSignupBonus'->'signupBonusKeys')
+       from "LoyaltyEntry" i
+      where i.shop = $1 and i."profileId" in (select id from holders) and i.kind = 'TRANSFER_IN'
+        and i.details->>'profileEventKind' = 'MERGED' and jsonb_typeof(i.details->'duplicateSignupBonus'->'signupBonusKeys') = 'array'`,
+    [shop, profileIds],
+  );
+  return {
+    profileIds: rows.filter((row) => row.settledKey === null).map((row) => row.profileId),
+    settledKeys: new Set(rows.flatMap((row) => (row.settledKey === null ? [] : [row.settledKey]))),
+  };
+}
+
+/**
+ * One person, one signup bonus. Planned with a MERGED event's transfer (and applied only if it
+ * is): when the merged wallet would hold more than one signup bonus not settled by an earlier
+ * merge, the surplus is taken back by a system ADJUSTMENT keyed by the event. The rule (keep the
+ * one worth most, the earliest of equal ones; RECORD_SHORTFALL takes only what the wallet holds)
+ * is computeDuplicateSignupBonusTakeBack's. The settled keys ride on the transfer's details, so a
+ * surplus already spent (nothing to take, no ADJUSTMENT) is settled all the same.
+ */
+async function planDuplicateSignupBonusTakeBack(
+  client: PoolClient,
+  state: LedgerState,
+  event: ProfileEventRow & { fromProfileId: string },
+  transfer: PlannedCommand,
+): Promise<PlannedCommand | null> {
+  const { shop } = state;
+  const holders = await listMergedHolders(client, shop, [event.fromProfileId, event.toProfileId]);
+  const bonusKeys = holders.profileIds.map(toSignupBonusKey);
+  if (bonusKeys.length < 2) return null;
+  const transferInKey = `${transfer.command.idempotencyKey}:in`;
+  const { rows } = await client.query<{ key: string; kind: string; points: number; creditedAt: Date }>(
+    `select "idempotencyKey" as key, kind, points, "occurredAt" at time zone 'UTC' as "creditedAt"
+       from "LoyaltyEntry" where shop = $1 and "idempotencyKey" = any($2::text[])`,
+    [shop, [...bonusKeys, ...bonusKeys.map(toExpiryKey), transferInKey]],
+  );
+  const byKey = new Map(rows.map((row) => [row.key, row]));
+  const bonuses: HeldSignupBonus[] = bonusKeys.flatMap((key) => {
+    const entry = byKey.get(key);
+    if (entry?.kind !== "BONUS") return [];
+    return [{ key, points: entry.points, creditedAt: entry.creditedAt, expiredPoints: -(byKey.get(toExpiryKey(key))?.points ?? 0) }];
+  });
+  const to = state.wallets.get(event.toProfileId)!;
+  const from = state.wallets.get(event.fromProfileId)!;
+  // The balance once merged; if the transfer is already stored, the source's points are in `to`.
+  const balancePoints = to.balancePoints + (byKey.has(transferInKey) ? 0 : from.balancePoints);
+  const takeBack = computeDuplicateSignupBonusTakeBack({
+    bonuses,
+    settledKeys: holders.settledKeys,
+    balancePoints,
+    policy: toModelOptions(state.latestSettings).negativeBalancePolicy,
+  });
+  if (!takeBack) return null;
+  const details = { ...(transfer.meta.details as object), duplicateSignupBonus: takeBack };
+  transfer.meta.details = details;
+  if (takeBack.points === 0) return null;
+  return {
+    command: {
+      kind: "ADJUSTMENT",
+      idempotencyKey: toDuplicateSignupBonusKey(event.id),
+      at: state.now,
+      walletId: event.toProfileId,
+      points: -takeBack.points,
+      reason: DUPLICATE_SIGNUP_BONUS_REASON,
+      staffId: SYSTEM_STAFF_ID,
+    },
+    meta: { source: "PROFILE", details },
+    requires: transfer,
+  };
+}
+
+/**
  * Applies the shop's pending profile events to the wallets, in order, and returns how many were
  * applied. Stops early (leaving the rest for the next run) when a wallet cannot move yet.
  */
@@ -99,7 +197,11 @@ export async function followProfileEvents({ shop, now, limit = 1_000 }: { shop: 
           toWalletId: current.toProfileId,
         };
         const meta = { source: "PROFILE" as const, details: { profileEventId: current.id, profileEventKind: current.kind } };
-        if (current.kind === "MERGED") return [{ command: base, meta } satisfies PlannedCommand];
+        if (current.kind === "MERGED") {
+          const transfer: PlannedCommand = { command: base, meta };
+          const takeBack = await planDuplicateSignupBonusTakeBack(client, state, { ...current, fromProfileId: current.fromProfileId }, transfer);
+          return takeBack ? [transfer, takeBack] : [transfer];
+        }
         const moved = await listMovedEarns(client, shop, current.fromProfileId, current.memberKeys);
         if (moved.length === 0) return [];
         const lotIds = moved.filter((earn) => earn.lotId && earn.lotOpen).map((earn) => earn.lotId!);
