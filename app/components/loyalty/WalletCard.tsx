@@ -5,6 +5,7 @@
 import type { FetcherWithComponents } from "@remix-run/react";
 import { Banner, Badge, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Pagination, ProgressBar, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
+import { SYSTEM_STAFF_ID } from "../../domain/loyalty/bonuses";
 import { formatAmountMinor } from "../../domain/money";
 import { useI18n } from "../../i18n/i18n-context";
 import type { MessageKey } from "../../i18n/messages";
@@ -57,6 +58,8 @@ export type AdjustActionData =
 
 const KIND_KEYS = new Set(["EARN", "BONUS", "REDEEM", "REVERSAL", "ADJUSTMENT", "EXPIRY", "RESERVE", "RELEASE", "SETTLE", "TRANSFER_OUT", "TRANSFER_IN"]);
 const SOURCE_KEYS = new Set(["ORDER", "REFUND", "CANCELLATION", "RESERVATION", "STAFF", "JOB", "PROFILE"]);
+/** Reason codes the app itself writes; a staff member's reason is free text, shown as typed. */
+const REASON_KEYS = new Set(["SIGNUP", "BIRTHDAY", "REFUND", "CANCELLED", "LOT_EXPIRED", "INACTIVITY", "DUPLICATE_SIGNUP_BONUS"]);
 
 /** Shopify admin link of an order; imported orders have no page in Shopify. */
 function orderUrl(orderGid: string): string | null {
@@ -196,8 +199,14 @@ export function WalletTimeline({ wallet, timezone, onPage }: { wallet: WalletCar
                 entry.branchName ?? (entry.locationGid ? t("loyalty.settings.branch", { id: entry.locationGid.split("/").pop() ?? "" }) : null),
               ].filter(Boolean);
               const details = [
-                entry.reason ? t("wallet.timeline.reason", { reason: entry.reason }) : null,
-                entry.staffName || entry.staffId ? t("wallet.timeline.staff", { staff: entry.staffName ?? entry.staffId ?? "" }) : null,
+                entry.reason
+                  ? t("wallet.timeline.reason", { reason: entry.source === "STAFF" ? entry.reason : label("wallet.reason", entry.reason, REASON_KEYS) })
+                  : null,
+                entry.staffId === SYSTEM_STAFF_ID
+                  ? t("wallet.timeline.system")
+                  : entry.staffName || entry.staffId
+                    ? t("wallet.timeline.staff", { staff: entry.staffName ?? entry.staffId ?? "" })
+                    : null,
                 entry.shortfallPoints > 0 ? t("wallet.timeline.shortfall", { points: number(entry.shortfallPoints) }) : null,
                 entry.debtRepaidPoints > 0 ? t("wallet.timeline.debtRepaid", { points: number(entry.debtRepaidPoints) }) : null,
                 entry.expiredPoints > 0 ? t("wallet.timeline.expiredOnRelease", { points: number(entry.expiredPoints) }) : null,
