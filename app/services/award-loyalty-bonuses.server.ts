@@ -3,11 +3,13 @@
  * toBirthdayBonusKey(profile, local year), toSignupBonusKey(profile) — so a job that runs twice,
  * or a customer stored twice, credits once.
  */
+import type { PoolClient } from "pg";
 import { pool } from "../db.server";
 import { computeBirthdayBonus, computeSignupBonus, toLocalDate, type LocalDate } from "../domain/loyalty/bonuses";
 import { toBirthdayBonusKey, toSignupBonusKey } from "../domain/loyalty/keys";
 import { computeLotDates } from "../domain/loyalty/lots";
 import { getSettingsVersionAt, type ProgramSettings } from "../domain/loyalty/settings";
+import { listMergedWallets } from "./follow-profile-events.server";
 import { loadSettingsVersions, runLedgerUnit, type CommandResult, type PlannedCommand } from "./loyalty-ledger.server";
 
 /** Wallets per ledger unit. */
@@ -105,9 +107,26 @@ export async function awardBirthdayBonuses({ shop, now = new Date(), force = fal
 }
 
 /**
+ * Profiles that already hold a signup bonus credited to another profile merged into them (a
+ * person's second account merged into a profile without a customer of its own, e.g. guest orders):
+ * crediting their own would give the person two (the merge's take-back only looks at merge time).
+ */
+async function listProfilesHoldingMergedSignupBonus(client: PoolClient, shop: string, profileIds: string[]): Promise<Set<string>> {
+  const merged = (await listMergedWallets(client, shop, profileIds)).filter((row) => row.profileId !== row.root);
+  if (merged.length === 0) return new Set();
+  const { rows } = await client.query<{ key: string }>(
+    `select "idempotencyKey" as key from "LoyaltyEntry" where shop = $1 and kind = 'BONUS' and "idempotencyKey" = any($2::text[])`,
+    [shop, merged.map((row) => toSignupBonusKey(row.profileId))],
+  );
+  const credited = new Set(rows.map((row) => row.key));
+  return new Set(merged.filter((row) => credited.has(toSignupBonusKey(row.profileId))).map((row) => row.root));
+}
+
+/**
  * The signup bonus, a customer step: a profile gets it once (its key) when it holds a Shopify
- * customer created while an enabled program with a signup bonus was in force. Customers created
- * before the program started (the install backfill brings every existing one) earn nothing.
+ * customer created while an enabled program with a signup bonus was in force, and no profile
+ * merged into it brought one. Customers created before the program started (the install backfill
+ * brings every existing one) earn nothing.
  */
 export async function awardSignupBonuses({ shop, customerGids, now = new Date() }: { shop: string; customerGids: string[]; now?: Date }): Promise<number> {
   if (customerGids.length === 0) return 0;
@@ -142,10 +161,14 @@ export async function awardSignupBonuses({ shop, customerGids, now = new Date() 
         });
         return { walletIds: members.map((member) => member.profileId) };
       },
-      plan: (state) =>
-        members.map((member) =>
-          bonusCommand({ key: toSignupBonusKey(member.profileId), walletId: member.profileId, points: member.points, reason: "SIGNUP", at: state.now, settings: member.settings }),
-        ),
+      plan: async (state, client) => {
+        const holding = await listProfilesHoldingMergedSignupBonus(client, shop, members.map((member) => member.profileId));
+        return members
+          .filter((member) => !holding.has(member.profileId))
+          .map((member) =>
+            bonusCommand({ key: toSignupBonusKey(member.profileId), walletId: member.profileId, points: member.points, reason: "SIGNUP", at: state.now, settings: member.settings }),
+          );
+      },
     });
     awarded += countApplied(results);
   }

@@ -76,32 +76,35 @@ async function listMovedEarns(client: PoolClient, shop: string, fromProfileId: s
 }
 
 /**
- * The profiles whose wallets `profileIds` hold: themselves and, transitively, every wallet a
- * merge moved into one of them (MERGED transfers in the ledger), with the signup bonus keys those
- * merges already settled. A split moves no bonus, so it does not count.
+ * For each of `profileIds`, itself and every profile whose wallet a merge moved into it, directly
+ * or through another (MERGED transfers in the ledger; a split moves no bonus, so it does not count).
  */
-async function listMergedHolders(client: PoolClient, shop: string, profileIds: string[]) {
-  const { rows } = await client.query<{ profileId: string; settledKey: string | null }>(
-    `with recursive holders(id) as (
-       select unnest($2::text[])
+export async function listMergedWallets(client: PoolClient, shop: string, profileIds: string[]): Promise<Array<{ root: string; profileId: string }>> {
+  const { rows } = await client.query<{ root: string; profileId: string }>(
+    `with recursive merged(root, id) as (
+       select id, id from unnest($2::text[]) as id
        union
-       select o."profileId" from holders h
-         join "LoyaltyEntry" i on i.shop = $1 and i."profileId" = h.id and i.kind = 'TRANSFER_IN'
+       select m.root, o."profileId" from merged m
+         join "LoyaltyEntry" i on i.shop = $1 and i."profileId" = m.id and i.kind = 'TRANSFER_IN'
               and i.details->>'profileEventKind' = 'MERGED'
          join "LoyaltyEntry" o on o.shop = $1 and o."idempotencyKey" = left(i."idempotencyKey", -3) || ':out'
      )
-     select id as "profileId", null as "settledKey" from holders
-     union all
-     select i."profileId", jsonb_array_elements_text(i.details->'duplicateSignupBonus'->'signupBonusKeys')
-       from "LoyaltyEntry" i
-      where i.shop = $1 and i."profileId" in (select id from holders) and i.kind = 'TRANSFER_IN'
-        and i.details->>'profileEventKind' = 'MERGED' and jsonb_typeof(i.details->'duplicateSignupBonus'->'signupBonusKeys') = 'array'`,
+     select root, id as "profileId" from merged`,
     [shop, profileIds],
   );
-  return {
-    profileIds: rows.filter((row) => row.settledKey === null).map((row) => row.profileId),
-    settledKeys: new Set(rows.flatMap((row) => (row.settledKey === null ? [] : [row.settledKey]))),
-  };
+  return rows;
+}
+
+/** The signup bonus keys earlier merges into these wallets settled (on their transfers' details). */
+async function listSettledSignupBonusKeys(client: PoolClient, shop: string, profileIds: string[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ key: string }>(
+    `select jsonb_array_elements_text(details->'duplicateSignupBonus'->'signupBonusKeys') as key
+       from "LoyaltyEntry"
+      where shop = $1 and "profileId" = any($2::text[]) and kind = 'TRANSFER_IN' and details->>'profileEventKind' = 'MERGED'
+        and jsonb_typeof(details->'duplicateSignupBonus'->'signupBonusKeys') = 'array'`,
+    [shop, profileIds],
+  );
+  return new Set(rows.map((row) => row.key));
 }
 
 /**
@@ -119,9 +122,8 @@ async function planDuplicateSignupBonusTakeBack(
   transfer: PlannedCommand,
 ): Promise<PlannedCommand | null> {
   const { shop } = state;
-  const holders = await listMergedHolders(client, shop, [event.fromProfileId, event.toProfileId]);
-  const bonusKeys = holders.profileIds.map(toSignupBonusKey);
-  if (bonusKeys.length < 2) return null;
+  const holders = [...new Set((await listMergedWallets(client, shop, [event.fromProfileId, event.toProfileId])).map((row) => row.profileId))];
+  const bonusKeys = holders.map(toSignupBonusKey);
   const transferInKey = `${transfer.command.idempotencyKey}:in`;
   const { rows } = await client.query<{ key: string; kind: string; points: number; creditedAt: Date }>(
     `select "idempotencyKey" as key, kind, points, "occurredAt" at time zone 'UTC' as "creditedAt"
@@ -134,13 +136,14 @@ async function planDuplicateSignupBonusTakeBack(
     if (entry?.kind !== "BONUS") return [];
     return [{ key, points: entry.points, creditedAt: entry.creditedAt, expiredPoints: -(byKey.get(toExpiryKey(key))?.points ?? 0) }];
   });
+  if (bonuses.length < 2) return null;
   const to = state.wallets.get(event.toProfileId)!;
   const from = state.wallets.get(event.fromProfileId)!;
   // The balance once merged; if the transfer is already stored, the source's points are in `to`.
   const balancePoints = to.balancePoints + (byKey.has(transferInKey) ? 0 : from.balancePoints);
   const takeBack = computeDuplicateSignupBonusTakeBack({
     bonuses,
-    settledKeys: holders.settledKeys,
+    settledKeys: await listSettledSignupBonusKeys(client, shop, holders),
     balancePoints,
     policy: toModelOptions(state.latestSettings).negativeBalancePolicy,
   });

@@ -180,6 +180,24 @@ describe("duplicate signup bonuses after a profile merge", () => {
     await expectLedgerConsistent(shop);
   });
 
+  it("credits no signup bonus of its own to a profile that holds one merged in from the person's other profile", async () => {
+    const { shop } = await installTestShop();
+    await programWithSignupBonus(shop);
+    const customer = customerPayload({ created_at: "2026-11-20T09:00:00+03:00", updated_at: "2026-11-20T09:00:00+03:00" });
+    await customersCreate({ request: webhookRequest({ shop, topic: "customers/create", payload: customer, webhookId: "guest-1" }), params: {}, context: {} });
+    await drainJobs();
+    const member = await prisma.profileMember.findUniqueOrThrow({ where: { shop_memberKey: { shop, memberKey: customer.admin_graphql_api_id } } });
+    // The customer's profile is merged into one without a customer (guest orders, say), which survives.
+    const guests = await createProfile(shop);
+    await merge(shop, member.profileId, guests);
+    expect(await takeBacks(shop)).toEqual([]);
+
+    expect(await awardSignupBonuses({ shop, customerGids: [customer.admin_graphql_api_id] })).toBe(0);
+    expect((await prisma.loyaltyEntry.findMany({ where: { shop, kind: "BONUS" } })).map((e) => e.idempotencyKey)).toEqual([toSignupBonusKey(member.profileId)]);
+    expect(await getWallet(shop, guests)).toMatchObject({ balancePoints: SIGNUP });
+    await expectLedgerConsistent(shop);
+  });
+
   it("waits with the transfer while the merged wallet has an open reservation, and takes nothing back before it moves", async () => {
     const { shop } = await installTestShop();
     await programWithSignupBonus(shop);
