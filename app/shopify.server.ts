@@ -6,8 +6,11 @@ import { env } from "./env.server";
 import { routeShopifyCallsToFake } from "./shopify/fake-shopify-fetch.server";
 import { installShop } from "./services/install-shop.server";
 import { CachedSessionStorage } from "./shopify/cached-session-storage.server";
+import { installSynchronousHmac } from "./shopify/synchronous-hmac.server";
 
 if (env.SHOPIFY_FAKE_URL) routeShopifyCallsToFake(env.SHOPIFY_FAKE_URL);
+// Webhook and OAuth signatures checked with node:crypto instead of a WebCrypto import per call.
+installSynchronousHmac();
 
 export const apiVersion = ApiVersion.October26;
 export const sessionStorage = new CachedSessionStorage(new PrismaSessionStorage(prisma), () => pool.query("select 1"));
