@@ -5,6 +5,7 @@
  * and answered 200 so Shopify stops retrying; 503 only when a retry can succeed (database down).
  */
 import crypto from "node:crypto";
+import { WEBHOOK_HEADER_NAMES } from "@shopify/shopify-api";
 import { authenticate } from "../shopify.server";
 import { recordAcceptedReceipt, recordRejectedReceipt, type ReceiptInput } from "../models/webhook-receipt.server";
 import { getShop } from "../models/shop.server";
@@ -32,24 +33,42 @@ function receiptFromHeaders(headers: Headers, raw: string, topicFallback: string
   };
 }
 
+/**
+ * The headers authenticate.webhook checks (signature, topic, shop, API version, delivery id), of
+ * both delivery formats. The library canonicalizes every header name on each of its header
+ * lookups (about ten per delivery), so it is handed these alone; the others (event id, trigger
+ * time) are read here from the delivery itself.
+ */
+const LIBRARY_HEADER_NAMES = [...new Set(Object.values(WEBHOOK_HEADER_NAMES).flatMap((names) => [names.hmac, names.topic, names.domain, names.apiVersion, names.webhookId]))];
+
+/** The delivery as the library sees it: same method, URL and body, its own headers only. */
+function requestForLibrary(request: Request, raw: string): Request {
+  const headers = new Headers();
+  for (const name of LIBRARY_HEADER_NAMES) {
+    const value = request.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  return new Request(request.url, { method: request.method, headers, body: hasBody ? raw : undefined });
+}
+
 export async function receiveWebhook(request: Request, routeTopic: string): Promise<Response> {
-  const copy = request.clone();
   try {
+    // Read once: the library gets a copy made from this text (cheaper than cloning the stream).
+    const raw = await request.text();
     let context: Awaited<ReturnType<typeof authenticate.webhook>>;
     try {
-      context = await authenticate.webhook(request);
+      context = await authenticate.webhook(requestForLibrary(request, raw));
     } catch (error) {
       if (error instanceof Response) return error;
       if (error instanceof SyntaxError) {
         // The library parses JSON only after the HMAC checked out: authentic but malformed.
-        const raw = await copy.text();
-        await recordRejectedReceipt({ ...receiptFromHeaders(copy.headers, raw, routeTopic), code: "MALFORMED_JSON", reason: `The body is not JSON: ${error.message}` });
+        await recordRejectedReceipt({ ...receiptFromHeaders(request.headers, raw, routeTopic), code: "MALFORMED_JSON", reason: `The body is not JSON: ${error.message}` });
         return new Response(null, { status: 200 });
       }
       throw error;
     }
-    const raw = await copy.text();
-    const receipt = receiptFromHeaders(copy.headers, raw, routeTopic);
+    const receipt = receiptFromHeaders(request.headers, raw, routeTopic);
     receipt.shop = context.shop;
     const reject = async (code: string, reason: string) => {
       const keep = receipt.payloadBytes <= KEEP_REJECTED_PAYLOAD_BYTES ? context.payload : undefined;
