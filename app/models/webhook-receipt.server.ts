@@ -111,7 +111,7 @@ async function insertReceipts(inputs: AcceptedInput[]): Promise<Array<bigint | n
       with input as (
         select * from json_to_recordset($1::json) as x(
           ord int, shop text, topic text, "webhookId" text, "eventId" text, "apiVersion" text,
-          "triggeredAt" timestamp, "payloadDigest" text, "payloadBytes" int, payload jsonb)
+          "triggeredAt" timestamp, "payloadDigest" text, "payloadBytes" int, payload json)
       ), receipt as (
         insert into "WebhookReceipt" (shop, topic, "webhookId", "eventId", "apiVersion", "triggeredAt", "payloadDigest", "payloadBytes", payload, status)
         select shop, topic, "webhookId", "eventId", "apiVersion", "triggeredAt", "payloadDigest", "payloadBytes", payload, 'ACCEPTED'::"ReceiptStatus"
@@ -146,7 +146,7 @@ export async function recordRejectedReceipt(input: ReceiptInput & { payload?: un
   await prisma.$executeRaw(Prisma.sql`
     insert into "WebhookReceipt" (shop, topic, "webhookId", "eventId", "apiVersion", "triggeredAt", "payloadDigest", "payloadBytes", payload, status, "rejectCode", "rejectReason")
     values (${input.shop}, ${input.topic}, ${input.webhookId}, ${input.eventId}, ${input.apiVersion}, ${input.triggeredAt},
-            ${input.payloadDigest}, ${input.payloadBytes}, ${input.payload === undefined ? null : JSON.stringify(input.payload)}::jsonb,
+            ${input.payloadDigest}, ${input.payloadBytes}, ${input.payload === undefined ? null : JSON.stringify(input.payload)}::json,
             'REJECTED'::"ReceiptStatus", ${input.code}, ${input.reason})
     on conflict do nothing`);
 }
