@@ -6,7 +6,8 @@
  * - earn_entries_per_s: stored orders earn through awardOrderPoints in batches of 500 (the
  *   order-stored job's batch), `--workers` batches at a time (default 4, the worker's concurrency);
  * - redeem_p50_ms / redeem_p99_ms: `--clients` concurrent clients, each on its own account,
- *   redeeming 1 point `--redeems` times in a row (redeemPoints: lock, lots, key check, write);
+ *   redeeming 1 point `--redeems` times in a row (redeemPoints: lock, lots, key check, write;
+ *   redemptions waiting together are written in one statement, see redemption-group.server.ts);
  * - contended_errors: `--clients` clients on ONE account holding half the points they ask for:
  *   every failure must be INSUFFICIENT_POINTS (anything else counts);
  * - baseline_update_per_s (and its p99): raw `UPDATE … RETURNING` of one wallet row per client,

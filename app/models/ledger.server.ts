@@ -398,9 +398,33 @@ export type RedeemInOneStatementResult =
  * as runLedgerUnit would write, in the statement's own transaction. FALLBACK when the function
  * does not handle the case (no wallet yet, no program settings): the caller runs the unit.
  */
+export type RedeemInput = { shop: string; profileId: string; key: string; points: number; now: Date; source: string; channel: string | null; locationGid: string | null; staffName: string | null };
+
+/**
+ * Several redemptions in one statement and one transaction: wafa_redeem_points for each, in
+ * wallet order (the order units lock wallets in, so concurrent batches and units cannot
+ * deadlock), each with its own key, time and result. Results in input order.
+ */
+export async function redeemManyInOneStatement(client: Pick<PoolClient, "query">, inputs: RedeemInput[]): Promise<RedeemInOneStatementResult[]> {
+  const { rows } = await client.query<{ ord: number; r: RedeemInOneStatementResult }>({
+    name: "ledger-redeem-many",
+    text: `select x.ord, wafa_redeem_points(x.shop, x.profile, x.key, x.points, x.at, x.source, x.channel::"Channel", x.location, x.staff) as r
+             from (select * from json_to_recordset($1::json) as j(ord int, shop text, profile text, key text, points int, at timestamp(3),
+                     source text, channel text, location text, staff text)
+                   order by shop, profile, ord offset 0) x`,
+    values: [JSON.stringify(inputs.map((input, ord) => ({
+      ord, shop: input.shop, profile: input.profileId, key: input.key, points: input.points, at: input.now.toISOString().replace("Z", ""),
+      source: input.source, channel: input.channel, location: input.locationGid, staff: input.staffName,
+    })))],
+  });
+  const results: RedeemInOneStatementResult[] = new Array(inputs.length);
+  for (const row of rows) results[row.ord] = row.r;
+  return results;
+}
+
 export async function redeemInOneStatement(
   client: Pick<PoolClient, "query">,
-  input: { shop: string; profileId: string; key: string; points: number; now: Date; source: string; channel: string | null; locationGid: string | null; staffName: string | null },
+  input: RedeemInput,
 ): Promise<RedeemInOneStatementResult> {
   const { rows } = await client.query({
     name: "ledger-redeem-one-statement",

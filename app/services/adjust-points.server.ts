@@ -4,7 +4,7 @@
  */
 import { pool } from "../db.server";
 import { InsufficientPointsError, NotFoundError, ValidationError, type FieldErrors } from "../domain/errors";
-import { redeemInOneStatement } from "../models/ledger.server";
+import { redeemGrouped } from "./redemption-group.server";
 import { toAdjustmentKey, toRedeemKey } from "../domain/loyalty/keys";
 import type { Channel } from "../domain/loyalty/earn";
 import { runLedgerUnit, type CommandResult } from "./loyalty-ledger.server";
@@ -118,12 +118,9 @@ export async function redeemPoints(input: {
   const now = input.now ?? new Date();
   const meta = { source: "STAFF" as const, channel: input.channel, locationGid: input.locationGid ?? null, staffName: input.staffName ?? null };
   const key = toRedeemKey(input.clientRequestId);
-  // The hot path first: one round trip. Equal to the unit below (ledger-equivalence test).
-  const fast = await redeemInOneStatement(pool, { shop: input.shop, profileId: input.profileId, key, points: input.points, now, ...meta }).catch((error) => {
-    // The same key stored at once for another wallet: the unit below answers DUPLICATE.
-    if ((error as { code?: string }).code === "23505") return { status: "FALLBACK" as const };
-    throw error;
-  });
+  // The hot path first: one statement, grouped with the redemptions arriving beside it. Equal to
+  // the unit below (ledger-equivalence test); FALLBACK when the function does not handle the case.
+  const fast = await redeemGrouped({ shop: input.shop, profileId: input.profileId, key, points: input.points, now, ...meta });
   if (fast.status === "APPLIED" || fast.status === "DUPLICATE") return { status: fast.status, balancePoints: fast.balance, entryId: fast.entryId };
   if (fast.status === "INSUFFICIENT") throw new InsufficientPointsError(input.points, fast.available, { pendingPoints: fast.pending });
   const [result] = await runLedgerUnit({
