@@ -12,6 +12,7 @@
  *
  * Options: --deliveries 20000 --concurrency 32 --workers 1 --worker-concurrency 8 --no-build
  *          --import-orders 1000000 (CSV and JSONL; 0 skips both) --jsonl-orders N (JSONL only)
+ *          --no-csv (the JSONL backfill alone)
  * Last stdout line: one JSON object.
  */
 import http from "node:http";
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     "no-build": { type: "boolean", default: false },
     "import-orders": { type: "string", default: "1000000" },
     "jsonl-orders": { type: "string" },
+    // Measurement aid: the JSONL backfill alone (the CSV import and its COPY baseline skipped).
+    "no-csv": { type: "boolean", default: false },
   },
 });
 const deliveries = Number(values.deliveries);
@@ -157,9 +160,11 @@ async function main() {
       const file = path.join(ROOT, "bench", "out", `import-${importOrders}.csv`);
       console.log(`writing ${importOrders} orders of history as CSV…`);
       const written = await writeOrdersCsv(file, importOrders);
-      const copyRate = await baselineCopyRowsPerSecond(app.databaseUrl, file);
-      console.log(`importing ${written.orders} orders (${written.rows} rows) with npm run import:orders…`);
-      const run = await runImportCli(app.env, "import-bench.myshopify.com", file, ["--no-wait"]);
+      const copyRate = values["no-csv"] ? Number.NaN : await baselineCopyRowsPerSecond(app.databaseUrl, file);
+      const run = values["no-csv"] ? { seconds: Number.NaN, peakRssMb: Number.NaN } : await (async () => {
+        console.log(`importing ${written.orders} orders (${written.rows} rows) with npm run import:orders…`);
+        return runImportCli(app.env, "import-bench.myshopify.com", file, ["--no-wait"]);
+      })();
       console.log(`csv: ${written.orders} orders in ${run.seconds.toFixed(1)} s = ${Math.round(written.orders / run.seconds)}/s, peak RSS ${run.peakRssMb} MB; COPY baseline ${Math.round(copyRate)} rows/s`);
 
       // JSONL: the bulk-operation backfill of a shop with `importOrders` orders, the file generated
