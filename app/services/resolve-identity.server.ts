@@ -18,6 +18,8 @@ import prisma, { pool } from "../db.server";
 import { refreshStaleStatisticsSoon } from "../models/statistics.server";
 import {
   ConstrainedUnionFind,
+  emptyTraits,
+  traitsOfRecord,
   DEFAULT_RESOLVE_OPTIONS,
   compareLinks,
   getBlockingKeys,
@@ -389,6 +391,8 @@ async function considerKey(state: ShopState, me: Member, key: string, list: stri
       const verdict = getJunkVerdict(key, members.map((m) => m.norm), state.junkOptions);
       if (verdict) {
         state.junk.add(key);
+        // A junk identifier leaves its members' cluster traits: their clusters are re-decided.
+        for (const m of members) state.touched.add(m.memberKey);
         await insertDetectedJunk(state.tx, { shop: state.shop, kind: row.kind, value: row.value, reason: verdict.text });
         // Pairs that met only through this identifier lose their edge.
         await reevaluateAmong(state, members.filter((m) => m.memberKey !== me.memberKey));
@@ -490,7 +494,14 @@ async function recluster(state: ShopState): Promise<void> {
   const region = await loadRegion(tx, { shop, memberKeys: [...state.touched] });
   const members = region.members.sort((x, y) => (x.seq < y.seq ? -1 : x.seq > y.seq ? 1 : 0));
   const local = new Map(members.map((m, i) => [m.memberKey, i]));
-  const uf = new ConstrainedUnionFind(members.length);
+  // Cluster traits (phones, emails, postcodes, birth dates, names) as batch clustering sees them.
+  const loaded = await state.load(members.map((m) => m.memberKey));
+  const normOf = new Map(loaded.map((m) => [m.memberKey, m.norm]));
+  const isJunkValue = (kind: "e" | "p", v: string) => state.junk.has(`${kind}:${v}`);
+  const uf = new ConstrainedUnionFind(members.length, (i) => {
+    const norm = normOf.get(members[i].memberKey);
+    return norm ? traitsOfRecord(norm, isJunkValue) : emptyTraits();
+  });
   uf.grow(members.length);
   const links: Array<{ a: number; b: number; score: number; reasons: Prisma.JsonValue; status: string }> = [];
   for (const p of region.pairs) {
@@ -504,7 +515,8 @@ async function recluster(state: ShopState): Promise<void> {
   links.sort(compareLinks);
   const linkOf = new Map<number, (typeof links)[number]>();
   for (const e of links) {
-    if (!uf.tryUnion(e.a, e.b)) continue;
+    // A merchant's approval joins clusters whatever their traits say.
+    if (!uf.tryUnion(e.a, e.b, e.status === "APPROVED")) continue;
     if (!linkOf.has(e.b)) linkOf.set(e.b, e);
     if (!linkOf.has(e.a)) linkOf.set(e.a, e);
   }

@@ -1,4 +1,5 @@
 import { ConstrainedUnionFind } from "./cluster";
+import { traitsOfRecord } from "./consistency";
 import { getJunkVerdict, isContestedIdentifier, type JunkIdentifier } from "./junk";
 import { getBlockingKeys, getDeterministicKeys } from "./keys";
 import type { NormalizedIdentityRecord } from "./record";
@@ -77,6 +78,8 @@ export class IdentityIndex {
       if (newlyContested) this.contested.add(key);
       if (verdict || newlyContested) {
         if (verdict) this.deadKeys.set(key, detSet.has(key) ? verdict : null);
+        // A junk identifier leaves its records' cluster traits: their clusters are re-decided.
+        if (verdict && detSet.has(key)) for (const i of list) touched.add(i);
         // Pairs that met only through this key lose their edge.
         for (let x = 0; x < list.length; x++) {
           for (let y = x + 1; y < list.length; y++) {
@@ -194,7 +197,8 @@ export class IdentityIndex {
     const members = [...region].sort((x, y) => x - y);
     const local = new Map<number, number>();
     members.forEach((m, i) => local.set(m, i));
-    const uf = new ConstrainedUnionFind(members.length);
+    const isJunkValue = (kind: "e" | "p", v: string) => this.deadKeys.has(`${kind}:${v}`);
+    const uf = new ConstrainedUnionFind(members.length, (i) => traitsOfRecord(this.records[members[i]], isJunkValue));
     uf.grow(members.length);
     const links: Edge[] = [];
     for (const m of members) {

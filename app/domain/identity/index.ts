@@ -10,6 +10,7 @@ export * from "./keys";
 export * from "./junk";
 export * from "./score";
 export * from "./cluster";
+export * from "./consistency";
 export * from "./resolve";
 export * from "./incremental";
 export * from "./csv";

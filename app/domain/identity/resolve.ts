@@ -1,4 +1,5 @@
 import { ConstrainedUnionFind } from "./cluster";
+import { traitsOfRecord } from "./consistency";
 import { DEFAULT_JUNK_OPTIONS, getJunkVerdict, isContestedIdentifier, type JunkIdentifier, type JunkOptions } from "./junk";
 import { getBlockingKeys, getDeterministicKeys } from "./keys";
 import { isUnusableRecord, type NormalizedIdentityRecord } from "./record";
@@ -108,7 +109,8 @@ class F64List {
 
 /**
  * Batch resolution: blocking, scoring, junk detection, then greedy clustering (strongest link
- * first, skipping unions that would join a rejected pair). Memory stays flat: keys are hashed
+ * first, skipping unions that would join a rejected pair or clusters whose phones, emails,
+ * postcodes and birth dates disagree: see traitsConflict). Memory stays flat: keys are hashed
  * into packed Float64Arrays and sorted instead of being held in maps.
  */
 export function resolveIdentities(
@@ -205,7 +207,8 @@ export function resolveIdentities(
   const linkKeys = new F64List(1024);
   const cannotKeys = new F64List(1024);
   const linkScores = new F64List(1024);
-  const uf = new ConstrainedUnionFind(n);
+  const isJunkTrait = (kind: "e" | "p", v: string) => junkValues[kind].has(v);
+  const uf = new ConstrainedUnionFind(n, (i) => traitsOfRecord(records[i], isJunkTrait));
   uf.grow(n);
   const links: IdentityLink[] = [];
   const reviews: IdentityLink[] = [];

@@ -397,7 +397,8 @@ export function oneDigitApart(a: string, b: string): boolean {
   return diffs === 2 && a[first] === b[first + 1] && a[first + 1] === b[first];
 }
 
-function birthDatesClose(x: number, y: number): boolean {
+/** Birth dates (yyyymmdd) that differ in one field, or with day and month swapped. */
+export function birthDatesClose(x: number, y: number): boolean {
   const [ya, ma, da] = [Math.floor(x / 10000), Math.floor(x / 100) % 100, x % 100];
   const [yb, mb, db] = [Math.floor(y / 10000), Math.floor(y / 100) % 100, y % 100];
   const same = Number(ya === yb) + Number(ma === mb) + Number(da === db);
