@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { startFakeShopify, type FakeShopify } from "../../tests/support/fake-shopify/server";
 import { findFreePort } from "../../scripts/lib/demo-config";
+import { WEB_NODE_FLAGS } from "../../scripts/lib/node-flags";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const BENCH_API_KEY = "wafa-bench-key";
@@ -85,7 +86,8 @@ export async function startAppUnderTest(options: { dataDir?: string } = {}): Pro
   };
   // BENCH_CPU_PROFILE=<dir>: write CPU profiles of the app and worker processes (node --import tsx: the script runs in this very process).
   const profileFlags = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}`] : [];
-  const app = spawn(process.execPath, [...profileFlags, "--import", "tsx", "scripts/start.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  // As `npm start` runs it (WEB_NODE_FLAGS: the flags package.json's start script passes).
+  const app = spawn(process.execPath, [...profileFlags, ...WEB_NODE_FLAGS, "--import", "tsx", "scripts/start.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   await waitForLine(app, /Wafa listening/, "the app");
   const workers: ChildProcess[] = [];
 
