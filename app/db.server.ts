@@ -30,3 +30,14 @@ if (env.NODE_ENV !== "production") {
 }
 
 export default prisma;
+
+/**
+ * Whether an error says the database cannot be reached right now (refused, reset, shutting down,
+ * too many connections, no free pooled connection in time), as opposed to an error of the
+ * statement itself: group commits fail a whole batch on the first kind and retry its items one by
+ * one on the second.
+ */
+export function isConnectionError(error: unknown): boolean {
+  const text = `${(error as Error)?.message ?? ""} ${(error as { code?: string })?.code ?? ""}`;
+  return /ECONNREFUSED|ECONNRESET|57P0[123]|53300|Connection terminated|connect ETIMEDOUT|too many clients|timeout exceeded when trying to connect/i.test(text);
+}

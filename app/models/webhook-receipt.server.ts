@@ -1,5 +1,6 @@
 import { Prisma } from "@prisma/client";
 import prisma, { pool } from "../db.server";
+import { createGroupCommit } from "../group-commit.server";
 import { DEFAULT_MAX_ATTEMPTS } from "../jobs/queue.server";
 
 export interface ReceiptInput {
@@ -24,68 +25,23 @@ export const MAX_RECEIPT_BATCH = 200;
  */
 const MAX_IN_FLIGHT = 1;
 
-interface Waiting {
-  input: AcceptedInput;
-  resolve: (id: bigint | null) => void;
-  reject: (error: unknown) => void;
-}
-
-const waiting: Waiting[] = [];
-let inFlight = 0;
-
 /**
  * Records an accepted delivery and enqueues its processing job in ONE transaction, and resolves
  * only once that transaction has committed (the caller answers 200 after it). A redelivery — same
  * webhook id, or same event id for the topic — inserts nothing and so enqueues nothing. Returns the
  * new receipt id, or null for a duplicate.
  *
- * Group commit: deliveries that arrive while earlier ones are being written are recorded together,
- * in one statement with one `process-webhook` job per shop listing its receipts. Under load that
- * turns a commit + job + NOTIFY per delivery into one per batch; an idle server writes each
- * delivery at once (no timer, no added latency). Every delivery still gets its own outcome: a
- * batch that fails for any reason other than the database being unreachable is retried one
- * delivery per statement, so one unusable payload cannot fail its neighbours.
+ * Group commit (app/group-commit.server.ts): deliveries that arrive while earlier ones are being
+ * written are recorded together, in one statement with one `process-webhook` job per shop listing
+ * its receipts. Under load that turns a commit + job + NOTIFY per delivery into one per batch; one
+ * unusable payload cannot fail its neighbours.
  */
-export function recordAcceptedReceipt(input: AcceptedInput): Promise<bigint | null> {
-  return new Promise((resolve, reject) => {
-    waiting.push({ input, resolve, reject });
-    pump();
-  });
-}
-
-function pump() {
-  while (inFlight < MAX_IN_FLIGHT && waiting.length) {
-    const batch = waiting.splice(0, MAX_RECEIPT_BATCH);
-    inFlight++;
-    void writeBatch(batch).finally(() => {
-      inFlight--;
-      pump();
-    });
-  }
-}
-
-async function writeBatch(batch: Waiting[]) {
-  try {
-    const ids = await insertReceipts(batch.map((w) => w.input));
-    batch.forEach((w, i) => w.resolve(ids[i]));
-  } catch (error) {
-    if (batch.length === 1 || isConnectionError(error)) {
-      for (const w of batch) w.reject(error);
-      return;
-    }
-    for (const w of batch) {
-      await insertReceipts([w.input]).then(
-        ([id]) => w.resolve(id),
-        (e: unknown) => w.reject(e),
-      );
-    }
-  }
-}
-
-function isConnectionError(error: unknown): boolean {
-  const text = `${(error as Error)?.message ?? ""} ${(error as { code?: string })?.code ?? ""}`;
-  return /ECONNREFUSED|ECONNRESET|57P0[123]|53300|Connection terminated|connect ETIMEDOUT|too many clients|timeout exceeded when trying to connect/i.test(text);
-}
+export const recordAcceptedReceipt: (input: AcceptedInput) => Promise<bigint | null> = createGroupCommit({
+  maxBatch: MAX_RECEIPT_BATCH,
+  maxInFlight: MAX_IN_FLIGHT,
+  writeMany: insertReceipts,
+  writeOne: async (input: AcceptedInput) => (await insertReceipts([input]))[0],
+});
 
 /**
  * One statement: the receipts (ON CONFLICT DO NOTHING: duplicates, also within the batch, insert
