@@ -393,11 +393,6 @@ export type RedeemInOneStatementResult =
   | { status: "INSUFFICIENT"; available: number; pending: number }
   | { status: "FALLBACK" };
 
-/**
- * A REDEEM in one round trip (the wafa_redeem_points function, see its migration): the same rows
- * as runLedgerUnit would write, in the statement's own transaction. FALLBACK when the function
- * does not handle the case (no wallet yet, no program settings): the caller runs the unit.
- */
 export type RedeemInput = { shop: string; profileId: string; key: string; points: number; now: Date; source: string; channel: string | null; locationGid: string | null; staffName: string | null };
 
 /**
@@ -422,6 +417,11 @@ export async function redeemManyInOneStatement(client: Pick<PoolClient, "query">
   return results;
 }
 
+/**
+ * A REDEEM in one round trip (the wafa_redeem_points function, see its migration): the same rows
+ * as runLedgerUnit would write, in the statement's own transaction. FALLBACK when the function
+ * does not handle the case (no wallet yet, no program settings): the caller runs the unit.
+ */
 export async function redeemInOneStatement(
   client: Pick<PoolClient, "query">,
   input: RedeemInput,
