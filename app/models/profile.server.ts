@@ -278,11 +278,12 @@ export async function writePairs(
     on conflict (shop, "memberA", "memberB") do update set score = excluded.score, reasons = excluded.reasons, status = excluded.status, "updatedAt" = now()`;
 }
 
-export type RegionMember = { memberKey: string; seq: bigint; profileId: string; linkedBy: string[] | null; linkScore: number | null; linkReason: string | null };
+export type RegionMember = MemberRow & { linkedBy: string[] | null; linkScore: number | null; linkReason: string | null };
 
 /**
  * The region re-clustering needs, in one round trip: every member reachable from `memberKeys`
- * through a shared profile or a link (any pair but REVIEW), and those links.
+ * through a shared profile or a link (any pair but REVIEW), and those links. Members come with
+ * their records (re-clustering compares clusters' traits, and needs no second read for them).
  */
 export async function loadRegion(db: Sql, { shop, memberKeys }: { shop: string; memberKeys: string[] }): Promise<{ members: RegionMember[]; pairs: PairRow[] }> {
   const [row] = await db.$queryRaw<Array<{ out: { members: Array<Omit<RegionMember, "seq"> & { seq: string }> | null; pairs: PairRow[] | null } }>>`
@@ -300,7 +301,8 @@ export async function loadRegion(db: Sql, { shop, memberKeys }: { shop: string; 
       ) e
     )
     select json_build_object(
-      'members', (select json_agg(json_build_object('memberKey', m."memberKey", 'seq', m.seq::text, 'profileId', m."profileId", 'linkedBy', m."linkedBy", 'linkScore', m."linkScore", 'linkReason', m."linkReason"))
+      'members', (select json_agg(json_build_object('memberKey', m."memberKey", 'seq', m.seq::text, 'profileId', m."profileId", 'linkedBy', m."linkedBy", 'linkScore', m."linkScore", 'linkReason', m."linkReason",
+                                                    'memberKind', m."memberKind", 'record', m.record))
                   from r cross join lateral (select * from "ProfileMember" m where m.shop = ${shop} and m."memberKey" = r.k offset 0) m),
       -- Looked up per region member (lateral): a semi-join was free to hash the shop's pairs.
       'pairs', (select json_agg(json_build_object('memberA', p."memberA", 'memberB', p."memberB", 'score', p.score, 'status', p.status, 'reasons', p.reasons))

@@ -495,8 +495,7 @@ async function recluster(state: ShopState): Promise<void> {
   const members = region.members.sort((x, y) => (x.seq < y.seq ? -1 : x.seq > y.seq ? 1 : 0));
   const local = new Map(members.map((m, i) => [m.memberKey, i]));
   // Cluster traits (phones, emails, postcodes, birth dates, names) as batch clustering sees them.
-  const loaded = await state.load(members.map((m) => m.memberKey));
-  const normOf = new Map(loaded.map((m) => [m.memberKey, m.norm]));
+  const normOf = new Map(members.map((m) => [m.memberKey, (state.members.get(m.memberKey) ?? state.toMember(m)).norm]));
   const isJunkValue = (kind: "e" | "p", v: string) => state.junk.has(`${kind}:${v}`);
   const uf = new ConstrainedUnionFind(members.length, (i) => {
     const norm = normOf.get(members[i].memberKey);
