@@ -11,6 +11,12 @@ import { loadServerBuild, startHttpServer } from "./http-server.js";
 
 type Runner = { stop(): Promise<void> };
 
+/**
+ * How long a shutdown waits for the jobs in flight before it stops the database under them. Jobs
+ * are durable (graphile-worker): one cut off runs again and its effects happen once.
+ */
+const STOP_JOBS_WITHIN_MS = 5_000;
+
 export function ensureBuild(log: (line: string) => void): void {
   const built = path.join(ROOT, "build", "index.js");
   const newest = (dir: string): number =>
@@ -46,7 +52,13 @@ export async function bootApp(options: { port: number; log: (line: string) => vo
       server.closeAllConnections?.();
       server.close(() => resolve());
     });
-    await runner?.stop();
+    if (runner) {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), STOP_JOBS_WITHIN_MS)));
+      const outcome = await Promise.race([runner.stop().then(() => "stopped" as const), waited]);
+      clearTimeout(timer);
+      if (outcome === "timeout") console.log(`jobs still running after ${STOP_JOBS_WITHIN_MS / 1000} s: stopping anyway (they run again on the next start)`);
+    }
     await database.stop();
   };
   return { server, stop, databaseUrl: database.url, embedded: database.embedded };

@@ -20,6 +20,9 @@ export async function startDemo(options: { dataDir: string; port: number; fakePo
     cwd: ROOT,
     env: { ...process.env, WAFA_DATA_DIR: options.dataDir, PORT: String(options.port), FAKE_SHOPIFY_PORT: String(options.fakePort), DATABASE_URL: "" },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: a demo that does not stop in time is killed with everything it
+    // started (tsx's child, the embedded PostgreSQL), never left running after the tests.
+    detached: true,
   });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
@@ -48,9 +51,19 @@ export async function startDemo(options: { dataDir: string; port: number; fakePo
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
+        const timer = setTimeout(() => {
+          try {
+            process.kill(-child.pid!, "SIGKILL");
+          } catch {
+            child.kill("SIGKILL");
+          }
+        }, 15_000);
+        timer.unref();
+        child.once("exit", () => {
+          clearTimeout(timer);
+          resolve();
+        });
         child.kill("SIGINT");
-        setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
       }),
   };
 }
