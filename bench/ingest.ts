@@ -178,7 +178,10 @@ async function main() {
       app.fake.bulkOperations.useResultSource(jsonlShop, "orders", {
         objectCount: jsonl.objectCount,
         rootObjectCount: jsonl.rootObjectCount,
-        open: () => fs.createReadStream(jsonlFile),
+        // Read 1 MB at a time: the fake stands in for Shopify's storage, whose serving costs nothing on
+        // this machine. With 64 KB reads this process took a third of a core during the import it
+        // measures (sampled from /proc), a tenth with 1 MB reads.
+        open: () => fs.createReadStream(jsonlFile, { highWaterMark: 1 << 20 }),
         refund: (gid) => jsonl.refunds.get(gid),
       });
       // A worker dedicated to backfills (WORKER_TASKS): the order-stored steps queued by the CSV
