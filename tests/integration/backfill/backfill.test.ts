@@ -29,7 +29,7 @@ beforeEach(() => {
 });
 
 /** A fake shop with history: customers, orders (one POS, one refunded) — all in the fake's maps. */
-function history(orderCount: number) {
+function history(orderCount: number, { refunded = 1 }: { refunded?: number } = {}) {
   const customers = new Map<string, Record<string, unknown>>();
   const orders = new Map<string, Record<string, unknown>>();
   for (let i = 0; i < 3; i++) {
@@ -38,7 +38,7 @@ function history(orderCount: number) {
   }
   for (let i = 0; i < orderCount; i++) {
     const o: Record<string, unknown> = orderPayload(i === 1 ? { source_name: "pos", location_id: 70001 } : {});
-    if (i === 0) o.refunds = [refundPayload(o as unknown as Parameters<typeof refundPayload>[0])];
+    if (i < refunded) o.refunds = [refundPayload(o as unknown as Parameters<typeof refundPayload>[0])];
     orders.set(String(o.id), o);
   }
   return { customers, orders };
@@ -146,6 +146,39 @@ describe("backfill through bulk operations", () => {
     expect(await prisma.orderLine.count({ where: { shop } })).toBe(40);
     expect(await prisma.refund.count({ where: { shop } })).toBe(1);
     expect(await jobCount("order-stored")).toBe(0);
+  });
+
+  it("stores every refund of batches whose refunds take several queries (read while the batch is parsed)", async () => {
+    fake.bulkOperations.configure({ webhooks: false });
+    // 130 refunded orders: queries of 50, 50 and 30 in one batch; in batches of 40 lines (20
+    // orders), queries of fewer than 50 sent when each batch ends.
+    const { shop } = await installTestShop(history(130, { refunded: 130 }));
+    await drainJobs();
+    await fake.bulkOperations.settled();
+    const run = await prisma.backfillRun.findFirstOrThrow({ where: { shop, resource: "orders" } });
+    const graphql = await offlineGraphql(shop);
+    await advanceBackfill({ shop, runId: run.id, poll: 1, graphql });
+
+    const killed = importBackfillResult({ shop, runId: run.id, graphql }, {
+      afterBatch: () => {
+        throw new Error("worker killed");
+      },
+    });
+    await expect(killed).rejects.toThrow("worker killed");
+    expect(await prisma.refund.count({ where: { shop } })).toBe(130);
+    expect(await prisma.refundLine.count({ where: { shop } })).toBe(130);
+
+    await prisma.$executeRaw`delete from "RefundLine" where shop = ${shop}`;
+    await prisma.$executeRaw`delete from "Refund" where shop = ${shop}`;
+    await prisma.$executeRaw`delete from "OrderLine" where shop = ${shop}`;
+    await prisma.$executeRaw`delete from "Order" where shop = ${shop}`;
+    await prisma.backfillRun.update({ where: { id: run.id }, data: { importedLines: 0, importedObjects: 0 } });
+    await importBackfillResult({ shop, runId: run.id, graphql }, { batchLines: 40 });
+    expect(await prisma.backfillRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "COMPLETED", importedObjects: 130 });
+    const refunds = await prisma.refund.findMany({ where: { shop }, select: { orderGid: true, amountMinor: true } });
+    expect(refunds).toHaveLength(130);
+    expect(new Set(refunds.map((r) => r.orderGid)).size).toBe(130);
+    expect(await prisma.refundLine.count({ where: { shop } })).toBe(130);
   });
 });
 
