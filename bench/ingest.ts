@@ -1,7 +1,11 @@
 /**
  * `npm run bench:ingest`: webhook acknowledgement and processing against the production build.
  *
- *   ack_per_s, ack_p99_ms      signed orders/create deliveries acknowledged (workers off)
+ *   ack_per_s, ack_p99_ms      signed orders/create deliveries acknowledged (workers off), as fast as
+ *                              --concurrency senders can (closed loop: the app saturated)
+ *   paced_ack_p99_ms           the same deliveries sent at a fixed --paced-rate (default 1,000 per s,
+ *                              open loop: each is sent on schedule whether or not earlier ones were
+ *                              answered), latency from its scheduled time; paced_ack_per_s achieved
  *   stored_orders_per_s        the backlog stored by `npm run worker` processes (process-webhook jobs done)
  *   processed_orders_per_s     … and every downstream job (order-stored: profiles, points) done
  *   baseline_insert_per_s      single-row INSERTs into the same PostgreSQL, same run
@@ -11,6 +15,7 @@
  *   baseline_copy_rows_per_s   COPY of the CSV into a bare table, same run
  *
  * Options: --deliveries 20000 --concurrency 32 --workers 1 --worker-concurrency 8 --no-build
+ *          --paced-rate 1000 --paced-seconds 10 (0 skips the paced phase)
  *          --import-orders 1000000 (CSV and JSONL; 0 skips both) --jsonl-orders N (JSONL only)
  *          --no-csv (the JSONL backfill alone)
  * Last stdout line: one JSON object.
@@ -36,10 +41,14 @@ const { values } = parseArgs({
     "jsonl-orders": { type: "string" },
     // Measurement aid: the JSONL backfill alone (the CSV import and its COPY baseline skipped).
     "no-csv": { type: "boolean", default: false },
+    "paced-rate": { type: "string", default: "1000" },
+    "paced-seconds": { type: "string", default: "10" },
   },
 });
 const deliveries = Number(values.deliveries);
 const concurrency = Number(values.concurrency);
+const pacedRate = Number(values["paced-rate"]);
+const pacedCount = deliveries > 0 ? Math.round(pacedRate * Number(values["paced-seconds"])) : 0;
 
 async function baselineInsertsPerSecond(databaseUrl: string, count = 5000): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -82,10 +91,12 @@ async function main() {
     // Deliveries prepared (payloads generated and signed) before the clock starts.
     const requests: Array<{ body: string; headers: Record<string, string> }> = [];
     // --deliveries 0 skips the webhook phase (import-only runs).
-    if (deliveries > 0) for (const { payload } of iterateOrders({ seed: 7, customers: Math.ceil(deliveries / 3) + 100, shopDomain: BENCH_SHOP })) {
+    // The paced phase's deliveries are other orders (none repeats one of the first phase).
+    const paced: Array<{ body: string; headers: Record<string, string> }> = [];
+    if (deliveries > 0) for (const { payload } of iterateOrders({ seed: 7, customers: Math.ceil((deliveries + pacedCount) / 3) + 100, shopDomain: BENCH_SHOP })) {
       const { rawBody, headers } = buildWebhookRequest({ shop: BENCH_SHOP, topic: "orders/create", payload }, BENCH_API_SECRET);
-      requests.push({ body: rawBody, headers });
-      if (requests.length === deliveries) break;
+      (requests.length < deliveries ? requests : paced).push({ body: rawBody, headers });
+      if (paced.length === pacedCount && requests.length === deliveries) break;
     }
     const bytes = requests.reduce((s, r) => s + r.body.length, 0);
     console.log(`prepared ${requests.length} signed orders/create deliveries (${(bytes / Math.max(1, requests.length) / 1024).toFixed(1)} KB average)`);
@@ -124,6 +135,45 @@ async function main() {
     );
     const ackSeconds = (performance.now() - t0) / 1000;
     latencies.sort((a, b) => a - b);
+
+    // Paced: deliveries sent on a fixed schedule (open loop), as Shopify sends a shop's webhooks
+    // whether or not the last ones were answered. Latency counts from the scheduled time, so a
+    // sender that falls behind (this process busy) adds to it instead of hiding it.
+    const pacedLatencies: number[] = [];
+    let pacedErrors = 0;
+    let pacedSeconds = 0;
+    if (paced.length) {
+      await new Promise((r) => setTimeout(r, 1000)); // the closed-loop backlog's last writes settle
+      const send = poster(app.appUrl, 512);
+      const interval = 1000 / pacedRate;
+      const started = performance.now();
+      const inFlight: Promise<void>[] = [];
+      let sent = 0;
+      while (sent < paced.length) {
+        const now = performance.now();
+        while (sent < paced.length && started + sent * interval <= now) {
+          const scheduled = started + sent * interval;
+          const r = paced[sent++];
+          inFlight.push(
+            send("/webhooks/orders/create", r.headers, r.body).then(
+              (status) => {
+                if (status !== 200) pacedErrors++;
+                pacedLatencies.push(performance.now() - scheduled);
+              },
+              () => {
+                pacedErrors++;
+                pacedLatencies.push(performance.now() - scheduled);
+              },
+            ),
+          );
+        }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      await Promise.all(inFlight);
+      pacedSeconds = (performance.now() - started) / 1000;
+      pacedLatencies.sort((a, b) => a - b);
+      console.log(`paced: ${paced.length} deliveries at ${pacedRate}/s: p50 ${percentile(pacedLatencies, 50).toFixed(1)} ms, p99 ${percentile(pacedLatencies, 99).toFixed(1)} ms, errors ${pacedErrors}`);
+    }
 
     // Processing: the backlog (deliveries + warm-up) drained by separate worker processes.
     const db = new pg.Client({ connectionString: app.databaseUrl });
@@ -230,6 +280,11 @@ async function main() {
       ack_p50_ms: Number(percentile(latencies, 50).toFixed(1)),
       ack_p99_ms: Number(percentile(latencies, 99).toFixed(1)),
       ack_errors: errors,
+      paced_rate_per_s: pacedRate,
+      paced_ack_per_s: pacedSeconds ? Math.round(paced.length / pacedSeconds) : 0,
+      paced_ack_p50_ms: Number(percentile(pacedLatencies, 50).toFixed(1)),
+      paced_ack_p99_ms: Number(percentile(pacedLatencies, 99).toFixed(1)),
+      paced_ack_errors: pacedErrors,
       stored_orders_per_s: Math.round(total / storeSeconds),
       processed_orders_per_s: Math.round(total / processSeconds),
       processed_receipts: total,
