@@ -7,10 +7,13 @@ import { routeShopifyCallsToFake } from "./shopify/fake-shopify-fetch.server";
 import { installShop } from "./services/install-shop.server";
 import { CachedSessionStorage } from "./shopify/cached-session-storage.server";
 import { installSynchronousHmac } from "./shopify/synchronous-hmac.server";
+import { installRequestConversion } from "./shopify/request-conversion.server";
 
 if (env.SHOPIFY_FAKE_URL) routeShopifyCallsToFake(env.SHOPIFY_FAKE_URL);
 // Webhook and OAuth signatures checked with node:crypto instead of a WebCrypto import per call.
 installSynchronousHmac();
+// Requests converted for the library without re-canonicalizing every header on each one added.
+installRequestConversion();
 
 export const apiVersion = ApiVersion.October26;
 export const sessionStorage = new CachedSessionStorage(new PrismaSessionStorage(prisma), () => pool.query("select 1"));
