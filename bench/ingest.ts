@@ -3,6 +3,7 @@
  *
  *   ack_per_s, ack_p99_ms      signed orders/create deliveries acknowledged (workers off), as fast as
  *                              --concurrency senders can (closed loop: the app saturated)
+ *   ack_web_cpu_us_per_delivery  the web process's CPU time per acknowledged delivery (closed loop)
  *   paced_ack_p99_ms           the same deliveries sent at a fixed --paced-rate (default 1,000 per s,
  *                              open loop: each is sent on schedule whether or not earlier ones were
  *                              answered), latency from its scheduled time; paced_ack_per_s achieved
@@ -26,7 +27,7 @@ import pg from "pg";
 import { iterateOrders } from "../prisma/seed/demo-data";
 import { buildWebhookRequest } from "../tests/support/fake-shopify/webhooks";
 import path from "node:path";
-import { BENCH_API_SECRET, BENCH_SHOP, ROOT, buildApp, percentile, startAppUnderTest } from "./lib/app-under-test";
+import { BENCH_API_SECRET, BENCH_SHOP, ROOT, buildApp, cpuSeconds, percentile, startAppUnderTest } from "./lib/app-under-test";
 import fs from "node:fs";
 import { baselineCopyRowsPerSecond, runImportCli, samplePeakRss, writeOrdersCsv, writeOrdersJsonl } from "./lib/import-phase";
 
@@ -117,6 +118,7 @@ async function main() {
     const latencies: number[] = [];
     let errors = 0;
     let next = 0;
+    const cpu0 = cpuSeconds(app.appPid);
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -134,6 +136,8 @@ async function main() {
       }),
     );
     const ackSeconds = (performance.now() - t0) / 1000;
+    // The web process's CPU per delivery: steadier than a rate when the VM's speed drifts.
+    const ackCpuUs = requests.length ? ((cpuSeconds(app.appPid) - cpu0) / requests.length) * 1e6 : 0;
     latencies.sort((a, b) => a - b);
 
     // Paced: deliveries sent on a fixed schedule (open loop), as Shopify sends a shop's webhooks
@@ -280,6 +284,7 @@ async function main() {
       ack_p50_ms: Number(percentile(latencies, 50).toFixed(1)),
       ack_p99_ms: Number(percentile(latencies, 99).toFixed(1)),
       ack_errors: errors,
+      ack_web_cpu_us_per_delivery: Math.round(ackCpuUs),
       paced_rate_per_s: pacedRate,
       paced_ack_per_s: pacedSeconds ? Math.round(paced.length / pacedSeconds) : 0,
       paced_ack_p50_ms: Number(percentile(pacedLatencies, 50).toFixed(1)),

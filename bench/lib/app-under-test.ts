@@ -4,6 +4,7 @@
  * under .data/bench-pg unless DATABASE_URL is set), and helpers to start worker processes.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { startFakeShopify, type FakeShopify } from "../../tests/support/fake-shopify/server";
 import { findFreePort } from "../../scripts/lib/demo-config";
@@ -42,6 +43,8 @@ export interface AppUnderTest {
   fake: FakeShopify;
   env: NodeJS.ProcessEnv;
   databaseUrl: string;
+  /** the web process's pid (node --import tsx runs the app in this very process) */
+  appPid: number;
   startWorkers(count: number, concurrency: number, extraEnv?: Record<string, string>): Promise<ChildProcess[]>;
   stopWorkers(): Promise<void>;
   stop(): Promise<void>;
@@ -100,6 +103,7 @@ export async function startAppUnderTest(options: { dataDir?: string } = {}): Pro
     fake,
     env,
     databaseUrl: database.url,
+    appPid: app.pid!,
     async startWorkers(count, concurrency, extraEnv: Record<string, string> = {}) {
       for (let i = 0; i < count; i++) {
         // node --import tsx (not the tsx CLI, which runs the script in a child): the pid is the worker's own, for RSS.
@@ -125,3 +129,12 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+// USER_HZ: 100 on Linux for every architecture this runs on (sysconf(_SC_CLK_TCK)).
+const CLOCK_TICKS_PER_SECOND = 100;
