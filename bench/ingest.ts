@@ -13,6 +13,7 @@
  *   import_orders_per_s        CSV history through `npm run import:orders --no-wait` (file stored)
  *   jsonl_import_orders_per_s  the same number of orders through the bulk-operation backfill (JSONL)
  *   *_peak_rss_mb              peak RSS of the importing process (the CLI; the worker for JSONL)
+ *   jsonl_worker_cpu_us_per_order  the backfilling worker's CPU time per order (steadier than a rate)
  *   baseline_copy_rows_per_s   COPY of the CSV into a bare table, same run
  *
  * Options: --deliveries 20000 --concurrency 32 --workers 1 --worker-concurrency 8 --no-build
@@ -242,6 +243,7 @@ async function main() {
       // import (and by this backfill) are the profiles' work, not counted here, as for the CSV.
       const [worker] = await app.startWorkers(1, 2, { WORKER_TASKS: "run-backfill,import-backfill-result" });
       const rss = samplePeakRss(worker.pid!);
+      const workerCpu0 = cpuSeconds(worker.pid!);
       console.log(`backfilling ${jsonl.rootObjectCount} orders (${jsonl.objectCount} JSONL lines) through a bulk operation…`);
       const t2 = performance.now();
       const status = await app.fake.openAppAsAdmin(jsonlShop);
@@ -256,6 +258,7 @@ async function main() {
       }
       const jsonlSeconds = (performance.now() - t2) / 1000;
       const jsonlPeak = rss.stop();
+      const jsonlWorkerCpu = cpuSeconds(worker.pid!) - workerCpu0;
       const jsonlStored = Number((await db2.query(`select count(*)::int as n from "Order" where shop = $1`, [jsonlShop])).rows[0].n);
       await db2.end();
       if (backfill.status !== "COMPLETED") console.error(`backfill ${backfill.status}: ${backfill.error}`);
@@ -272,6 +275,7 @@ async function main() {
         jsonl_import_seconds: Number(jsonlSeconds.toFixed(1)),
         jsonl_import_orders_per_s: Math.round(jsonlStored / jsonlSeconds),
         jsonl_import_peak_rss_mb: jsonlPeak,
+        jsonl_worker_cpu_us_per_order: Math.round((jsonlWorkerCpu / Math.max(1, jsonlStored)) * 1e6),
         baseline_copy_rows_per_s: Math.round(copyRate),
       };
     }
