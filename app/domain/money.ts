@@ -154,6 +154,29 @@ export function parseAmountMinor(
   options: { rounding?: RoundingMode; allowNegative?: boolean } = {},
 ): number {
   const exponent = getCurrencyExponent(currency);
+  // Every amount Shopify sends: not negative, at most 11 whole digits and no more decimals than the
+  // currency has. Its minor units are below 10^15 (exponent at most 4), exact as a number, so no
+  // BigInt is needed (imports parse five or more amounts per order). Anything else takes the
+  // general path below; both give the same result (property test).
+  const plain = typeof amount === "string" && exponent < POWERS_OF_TEN.length ? PLAIN_AMOUNT.exec(amount) : null;
+  if (plain) {
+    const fraction = plain[2];
+    if (fraction === undefined) return Number(plain[1]) * POWERS_OF_TEN[exponent];
+    if (fraction.length <= exponent) return Number(plain[1]) * POWERS_OF_TEN[exponent] + Number(fraction) * POWERS_OF_TEN[exponent - fraction.length];
+  }
+  return parseAmountMinorExactly(amount, exponent, currency, options);
+}
+
+const PLAIN_AMOUNT = /^(\d{1,11})(?:\.(\d{1,4}))?$/;
+const POWERS_OF_TEN = [1, 10, 100, 1000, 10_000];
+
+/** parseAmountMinor's general path, in exact integer arithmetic (exported for its equivalence test). */
+export function parseAmountMinorExactly(
+  amount: string,
+  exponent: number,
+  currency: string,
+  options: { rounding?: RoundingMode; allowNegative?: boolean } = {},
+): number {
   const { units, scale } = parseDecimal(amount);
   if (units < 0n && !options.allowNegative) {
     throw new InvalidMoneyError("NEGATIVE", `Negative amount not allowed: ${amount}`, { input: amount });

@@ -7,6 +7,7 @@ import {
   multiplyByDecimal,
   multiplyByRatio,
   parseAmountMinor,
+  parseAmountMinorExactly,
   parseCurrencyCode,
   parseDecimal,
   parseMoney,
@@ -269,5 +270,50 @@ describe("multiplyByRatio and multiplyByDecimal", () => {
     expect(sumAmountMinor([1, 2, 3])).toBe(6);
     expect(sumAmountMinor([])).toBe(0);
     expect(captureReason(() => sumAmountMinor([Number.MAX_SAFE_INTEGER, 1]))).toBe("OUT_OF_RANGE");
+  });
+});
+
+describe("parseAmountMinor's fast path (plain amounts without BigInt)", () => {
+  const outcome = (run: () => number) => {
+    try {
+      const value = run();
+      return { value, negativeZero: Object.is(value, -0) };
+    } catch (error) {
+      if (error instanceof InvalidMoneyError) return { reason: error.reason };
+      throw error;
+    }
+  };
+  const currencies = ["JPY", "SAR", "KWD", "CLF", "XYZ"];
+  const amounts = fc.oneof(
+    // Shopify's shape, every length the fast path takes and beyond it
+    fc.tuple(fc.stringMatching(/^\d{1,13}$/), fc.option(fc.stringMatching(/^\d{1,6}$/), { nil: undefined })).map(([w, f]) => (f === undefined ? w : `${w}.${f}`)),
+    // signs, leading zeros, empty parts, junk
+    fc.tuple(fc.constantFrom("", "-", "+", " "), fc.stringMatching(/^0{0,3}\d{0,12}$/), fc.constantFrom("", ".", ".0", ".00", ".000", ".0000", ".5", ".12345"), fc.constantFrom("", " ", "e2")).map((parts) => parts.join("")),
+  );
+
+  it("gives what the exact path gives (value or error) for any amount and currency", () => {
+    fc.assert(
+      fc.property(amounts, fc.constantFrom(...currencies), fc.boolean(), (amount, currency, allowNegative) => {
+        const exponent = getCurrencyExponent(currency);
+        expect(outcome(() => parseAmountMinor(amount, currency, { allowNegative }))).toEqual(outcome(() => parseAmountMinorExactly(amount, exponent, currency, { allowNegative })));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it.each([
+    ["99999999999.9999", "CLF", 999_999_999_999_999],
+    ["99999999999.99", "SAR", 9_999_999_999_999],
+    ["0.00", "SAR", 0],
+    ["007.5", "KWD", 7_500],
+    ["12", "JPY", 12],
+  ])("%s %s is %d minor units", (amount, currency, expected) => {
+    expect(parseAmountMinor(amount, currency)).toBe(expected);
+  });
+
+  it("still rejects what it rejected: too many decimals, negatives, non-strings", () => {
+    expect(captureReason(() => parseAmountMinor("10.5", "JPY"))).toBe("TOO_MANY_DECIMALS");
+    expect(captureReason(() => parseAmountMinor("-1.00", "SAR"))).toBe("NEGATIVE");
+    expect(captureReason(() => parseAmountMinor(45 as unknown as string, "SAR"))).toBe("MALFORMED");
   });
 });
