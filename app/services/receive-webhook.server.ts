@@ -49,7 +49,9 @@ function requestForLibrary(request: Request, raw: string): Request {
     if (value !== null) headers.set(name, value);
   }
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
-  return new Request(request.url, { method: request.method, headers, body: hasBody ? raw : undefined });
+  // The body as bytes: a string body would add a sixth header (content-type text/plain), which
+  // every one of the library's header lookups would canonicalize again.
+  return new Request(request.url, { method: request.method, headers, body: hasBody ? Buffer.from(raw) : undefined });
 }
 
 export async function receiveWebhook(request: Request, routeTopic: string): Promise<Response> {
