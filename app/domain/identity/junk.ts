@@ -2,7 +2,7 @@ import { normalizeEmail } from "./email";
 import { compareNameTokens, type NameToken } from "./name";
 import { isPlaceholderNumber, normalizePhone } from "./phone";
 import type { NormalizedIdentityRecord } from "./record";
-import { compareNames } from "./score";
+import { compareNames, firstNamesOneTypoApart, oneTypoApart } from "./score";
 
 /** Why an identifier is ignored for linking. */
 export type JunkReasonCode = "PLACEHOLDER" | "MANY_DISTINCT_NAMES" | "TOO_MANY_RECORDS" | "MERCHANT_MARKED";
@@ -125,7 +125,9 @@ function sameFirstName(a: NormalizedIdentityRecord, b: NormalizedIdentityRecord)
   const first = compareNameTokens(fa, fb);
   // An initial across scripts (L. / لمى) cannot be checked: it does not name someone else.
   if (first >= 0.85 || (first >= 0.8 && (fa.text.length === 1 || fb.text.length === 1))) return true;
-  if (!a.last || !b.last) return false;
+  if (!a.last || !b.last) return oneTypoApart(fa, fb);
   const n = compareNames(a, b);
-  return n !== null && n.swapped && n.first >= 0.85;
+  if (n !== null && n.swapped && n.first >= 0.85) return true;
+  // A first name misspelt by one letter (Kaled / خالد) is the same first name, as for cannot-links.
+  return n !== null && n.first < 0.85 && firstNamesOneTypoApart(a, b, n.swapped);
 }

@@ -104,9 +104,14 @@ export function compareNames(a: NormalizedIdentityRecord, b: NormalizedIdentityR
     const s1 = compareNameTokens(fa, fb);
     const s2 = compareNameTokens(la, lb);
     if (s1 + s2 >= 1.9) return { first: s1, last: s2, swapped: false };
-    const x1 = compareNameTokens(fa, lb);
-    const x2 = compareNameTokens(la, fb);
-    if (x1 + x2 > s1 + s2 + 0.1) return { first: Math.min(x1, x2), last: Math.max(x1, x2), swapped: true };
+    // Crossed: a's first with b's last and a's last with b's first. A last name that may be a
+    // father's name ("Fatma Hamad" / "Al-Mutairi Fatma") is no evidence either way there too.
+    const x1 = b.lastUncertain ? Number.NaN : compareNameTokens(fa, lb);
+    const x2 = a.lastUncertain ? Number.NaN : compareNameTokens(la, fb);
+    if (Number.isNaN(x1) || Number.isNaN(x2)) {
+      const x = Number.isNaN(x1) ? x2 : x1;
+      if (x > s1 + 0.1 && x >= 0.9) return { first: x, last: Number.NaN, swapped: true };
+    } else if (x1 + x2 > s1 + s2 + 0.1) return { first: Math.min(x1, x2), last: Math.max(x1, x2), swapped: true };
     // A last name that may be a father's name ("Sara bin Khalid") is no evidence against.
     if (s2 < 0.9 && (a.lastUncertain || b.lastUncertain)) return { first: s1, last: Number.NaN, swapped: false };
     return { first: s1, last: s2, swapped: false };
@@ -325,7 +330,7 @@ export function scorePair(
 }
 
 /** The first-name comparison compareNames made (crossed when names were swapped) passes oneTypoApart. */
-function firstNamesOneTypoApart(a: NormalizedIdentityRecord, b: NormalizedIdentityRecord, swapped: boolean): boolean {
+export function firstNamesOneTypoApart(a: NormalizedIdentityRecord, b: NormalizedIdentityRecord, swapped: boolean): boolean {
   if (!a.first || !b.first) return false;
   const pairs: Array<[NameToken | null, NameToken | null]> = swapped ? [[a.first, b.last], [a.last, b.first]] : [[a.first, b.first]];
   return pairs.every(([x, y]) => x !== null && y !== null && (compareNameTokens(x, y) >= 0.7 || oneTypoApart(x, y)));
@@ -343,7 +348,43 @@ export function oneTypoApart(a: NameToken, b: NameToken): boolean {
   // A Latin spelling one keystroke from a spelling of the other name: it can break a digraph
   // (Buhsra / بشرى) or move the first consonant of a name starting with a vowel (Adballah / عبدالله),
   // which the skeletons alone do not show.
-  return (!a.phonetic.arabic && latinKeystrokeReaches(a.text, b)) || (!b.phonetic.arabic && latinKeystrokeReaches(b.text, a));
+  if ((!a.phonetic.arabic && latinKeystrokeReaches(a.text, b)) || (!b.phonetic.arabic && latinKeystrokeReaches(b.text, a))) return true;
+  return (!a.phonetic.arabic && latinLetterDroppedFrom(a, b)) || (!b.phonetic.arabic && latinLetterDroppedFrom(b, a));
+}
+
+const droppedLetterCache = new Map<string, boolean>();
+const LETTERS = "abcdefghijklmnopqrstuvwxyz";
+
+/**
+ * Whether putting back one letter after the first in a Latin spelling of four or more letters
+ * gives a spelling of `target` (Kaled / خالد, Ohman / عثمان). Not a consonant put before the first
+ * one: Adel would become Abdel (Abdullah) and Ayman Aytman (Uthman), other names; so Amad / أحمد
+ * is not recognized either. Memoized: the same misspelling meets the same names again and again.
+ */
+function latinLetterDroppedFrom(typed: NameToken, target: NameToken): boolean {
+  const text = typed.text;
+  if (text.length < 4 || text.length > 16 || !/^[a-z]+$/.test(text)) return false;
+  const grow = target.phonetic.skeleton.length - typed.phonetic.skeleton.length;
+  if (grow < 0 || grow > 1) return false;
+  // One letter put back adds or changes at most one consonant of the skeleton.
+  if (!damerauAtMostOne(toCoarseSkeleton(typed.phonetic.skeleton), toCoarseSkeleton(target.phonetic.skeleton))) return false;
+  const key = `${text}\u0000${target.text}`;
+  let hit = droppedLetterCache.get(key);
+  if (hit === undefined) {
+    hit = false;
+    const head = typed.phonetic.skeleton[0];
+    const size = typed.phonetic.skeleton.length;
+    for (let i = 1; i <= text.length && !hit; i++) {
+      for (let c = 0; c < LETTERS.length && !hit; c++) {
+        const form = toPhoneticForm(text.slice(0, i) + LETTERS[c] + text.slice(i));
+        // The same first consonant, or the same number of consonants (the h of a digraph put back).
+        hit = (form.skeleton[0] === head || form.skeleton.length === size) && comparePhonetic(form, target.phonetic) >= 0.9;
+      }
+    }
+    if (droppedLetterCache.size >= 100_000) droppedLetterCache.clear();
+    droppedLetterCache.set(key, hit);
+  }
+  return hit;
 }
 
 const TYPO_MIN_SKELETON = 3;

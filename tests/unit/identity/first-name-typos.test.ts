@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MATCH_WEIGHTS, NormalizationContext, normalizeIdentityRecord, oneTypoApart, pairConflicts, scorePair } from "~/domain/identity";
+import { compareNames, DEFAULT_MATCH_WEIGHTS, isContestedIdentifier, NormalizationContext, normalizeIdentityRecord, oneTypoApart, pairConflicts, scorePair } from "~/domain/identity";
 
 const ctx = new NormalizationContext("SA");
 const rec = (first: string, last: string, phone = "0561234567") => normalizeIdentityRecord({ id: `${first} ${last}`, first_name: first, last_name: last, phone }, ctx);
@@ -46,5 +46,57 @@ describe("first names one typo apart on a shared identifier", () => {
     expect(oneTypoApart(t("Sara"), t("Noura"))).toBe(false);
     // Two-consonant names are too short to tell a typo from another name.
     expect(oneTypoApart(t("Hd"), t("Hn"))).toBe(false);
+  });
+});
+
+describe("a letter dropped from a Latin first name on a shared identifier", () => {
+  it.each([
+    ["Kaled", "خالد"], // the h of kh dropped: the first sound changes, the name does not
+    ["Ohman", "عثمان"], // Othman with the t of th dropped
+  ])("%s / %s share a phone: one person", (x, y) => {
+    const s = score(rec(x, "Al-Qahtani"), rec(y, "القحطاني"));
+    expect(s.names?.first).toBeLessThan(0.7);
+    expect(s.firstNameTypo).toBe(true);
+    expect(pairConflicts(s)).toBe(false);
+  });
+
+  it.each([
+    ["Adel", "عبدالله"], // a b put back makes Abdel, an Abd name: another name
+    ["Ayman", "عثمان"], // a consonant put back before the first one: another name
+    ["Amad", "أحمد"], // the same shape, so Ahmed without its h is not recognized either
+    ["Hamd", "محمد"],
+  ])("%s / %s share a phone: still two people", (x, y) => {
+    const s = score(rec(x, "Al-Harbi"), rec(y, "الحربي"));
+    expect(s.firstNameTypo).toBe(false);
+    expect(pairConflicts(s)).toBe(true);
+  });
+});
+
+describe("swapped names with a father's name", () => {
+  const ctx2 = new NormalizationContext("SA");
+  const person = (first_name: string, last_name: string) => normalizeIdentityRecord({ id: `${first_name}/${last_name}`, first_name, last_name, phone: "0561234567" }, ctx2);
+  it.each([
+    // "Fatma Hamad" is Fatma, daughter of Hamad; "Al-Mutairi / Fatma" has her names swapped.
+    ["Fatma Hamad", "", "المطيري", "فاطمة", { first: 1, last: Number.NaN, swapped: true }],
+    ["Mohamed Ahmed", "", "Al-Dosari", "Mohamed", { first: 1, last: Number.NaN, swapped: true }],
+    // Ahmed son of Mohamed and a Mohamed (his father, perhaps): the father's name is not his name.
+    ["Ahmed Mohamed", "", "Al-Dosari", "Mohamed", { first: 0, last: 1, swapped: false }],
+  ])("%s %s / %s %s compare as %j", (f1, l1, f2, l2, expected) => {
+    const n = compareNames(person(f1, l1), person(f2, l2));
+    expect(n).toEqual(expected);
+    expect(pairConflicts({ names: n, sharedIdentifiers: 1 })).toBe(expected.first < 0.7);
+  });
+});
+
+describe("a phone is not contested by one person's misspelt first name", () => {
+  const ctx3 = new NormalizationContext("SA");
+  const on = (...names: Array<[string, string]>) => names.map(([first_name, last_name], i) => normalizeIdentityRecord({ id: String(i), first_name, last_name, phone: "0503334444" }, ctx3));
+  it.each([
+    [[["Kaled", "Qahtani"], ["خالد", "القحطاني"]], false],
+    [[["Kaled", ""], ["خالد", ""]], false],
+    [[["Khaled", "Qahtani"], ["Majed", "Qahtani"]], true],
+    [[["Adel", "Qahtani"], ["عبدالله", "القحطاني"]], true],
+  ] as Array<[Array<[string, string]>, boolean]>)("%j contested: %s", (names, contested) => {
+    expect(isContestedIdentifier(on(...names))).toBe(contested);
   });
 });
