@@ -100,7 +100,7 @@ export type AttachContext = {
   country: string | null;
   junk: Array<{ kind: IdentityKeyKind; value: string; active: boolean; source: string }> | null;
   existing: MemberRow | null;
-  /** Members holding each key ("KIND|value"), at most limit + 1 per key. */
+  /** Members holding each key ("KIND|value"), at most limit + 1 per key; none for an active junk identifier. */
   hits: Map<string, string[]>;
   /** Rows of the hit members whose key lists are small enough to be compared. */
   rows: MemberRow[];
@@ -133,6 +133,9 @@ export async function loadAttachContext(
       from k cross join lateral (
         select i."memberKey" from "IdentityKey" i
         where i.shop = ${shop} and i.kind = k.kind::"IdentityKeyKind" and i.value = k.value
+          -- An active junk identifier links nobody: its holders are not read (a placeholder email
+          -- is held by dozens, and their rows were most of a slow attach's time).
+          and not exists (select 1 from "JunkIdentifier" j where j.shop = ${shop} and j.kind = k.kind::"IdentityKeyKind" and j.value = k.value and j.active)
         limit (case when k.kind = 'BLOCK' then ${blockLimit + 1}::int else ${limit}::int end)
       ) h
     ), wanted as (
@@ -190,7 +193,7 @@ export async function insertMemberWithProfile(
 
 /**
  * What the attach of a batch of members reads, in one statement: the members already stored under
- * those keys (same limits as loadAttachContext), their rows, the batch members already stored,
+ * those keys (same limits as loadAttachContext, none under an active junk identifier), their rows, the batch members already stored,
  * and one arrival number per batch member. The caller adds the members it creates meanwhile.
  */
 export async function loadBatchAttachContext(
@@ -208,6 +211,7 @@ export async function loadBatchAttachContext(
       from k cross join lateral (
         select i."memberKey" from "IdentityKey" i
         where i.shop = ${shop} and i.kind = k.kind::"IdentityKeyKind" and i.value = k.value
+          and not exists (select 1 from "JunkIdentifier" j where j.shop = ${shop} and j.kind = k.kind::"IdentityKeyKind" and j.value = k.value and j.active)
         limit (case when k.kind = 'BLOCK' then ${blockLimit + 1}::int else ${limit}::int end)
       ) h
     ), wanted as (

@@ -3,7 +3,8 @@ import prisma from "~/db.server";
 import { NormalizationContext, normalizeIdentityRecord, resolveIdentities, type RawIdentityRecord } from "~/domain/identity";
 import { storeCustomersInTransaction, storeOrders } from "~/services/store-orders.server";
 import { enqueueCustomerStored } from "~/services/order-stored.server";
-import { attachMembers, splitMember } from "~/services/resolve-identity.server";
+import { attachMembers, setJunkIdentifier, splitMember } from "~/services/resolve-identity.server";
+import { loadAttachContext } from "~/models/profile.server";
 import { redactCustomer } from "~/services/redact.server";
 import { customerPayload, orderPayload, toCustomerRecord, toOrderRecord, type CustomerRecord, type OrderRecord } from "~/shopify/webhook-payloads";
 import { iteratePersons } from "../../../prisma/seed/demo-data";
@@ -65,6 +66,29 @@ describe("unified profiles, incremental attach", () => {
     expect(await prisma.profile.count({ where: { shop, mergedIntoId: null } })).toBe(200);
     const junk = await prisma.junkIdentifier.findMany({ where: { shop } });
     expect(junk.map((j) => [j.kind, j.value, j.source, j.active])).toEqual([["PHONE", "+966112345678", "DETECTED", true]]);
+  });
+
+  it("does not read the holders of an active junk identifier when attaching, and reads them again once the merchant clears it", async () => {
+    const { shop } = await installTestShop();
+    const orders: OrderRecord[] = [];
+    for (let i = 0; i < 40; i++) orders.push(order({ firstName: FIRST[i % 20], lastName: LAST[i % 10], phone: "0112345678" }));
+    await storeOrders({ shop, orders, origin: "WEBHOOK" });
+    await drainJobs();
+    const phone = { kind: "PHONE" as const, value: "+966112345678" };
+    expect(await prisma.junkIdentifier.findMany({ where: { shop, ...phone, active: true } })).toHaveLength(1);
+
+    const read = () => prisma.$transaction((tx) => loadAttachContext(tx, {
+      shop, memberKey: "gid://shopify/Order/new", keys: [{ ...phone, rows: true }], limit: 41, blockLimit: 1000, withShop: true,
+    }));
+    const junk = await read();
+    expect(junk.hits.get("PHONE|+966112345678")).toEqual([]);
+    expect(junk.rows).toEqual([]);
+    expect(junk.junk).toContainEqual({ ...phone, active: true, source: "DETECTED" });
+
+    expect(await setJunkIdentifier({ shop, kind: "PHONE", raw: "0112345678", active: false })).toBe(true);
+    const cleared = await read();
+    expect(cleared.hits.get("PHONE|+966112345678")).toHaveLength(40);
+    expect(cleared.rows).toHaveLength(40);
   });
 
   it("keeps a merchant's split when a new record would link the two sides again", async () => {
