@@ -4,6 +4,7 @@
  */
 import type { IdentityKeyKind, MatchStatus, MemberKind, Prisma, PrismaClient } from "@prisma/client";
 import { createHash } from "node:crypto";
+import pg from "pg";
 import prisma from "../db.server";
 
 type Db = PrismaClient | Prisma.TransactionClient;
@@ -16,31 +17,133 @@ type Db = PrismaClient | Prisma.TransactionClient;
 export type Sql = {
   $queryRaw<T = unknown>(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<T>;
   $executeRaw(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<number>;
+  /**
+   * A write whose row count nobody reads, sent with the connection's next statement (one round
+   * trip fewer; its error, if any, is that statement's). Connections without it run it at once.
+   */
+  $executeLater?(query: TemplateStringsArray, ...values: unknown[]): void;
 };
+
+/** `await later(db)\`...\``: a write nobody reads the count of, as late as the connection allows. */
+export const later = (db: Sql) => async (query: TemplateStringsArray, ...values: unknown[]): Promise<void> => {
+  if (db.$executeLater) db.$executeLater(query, ...values);
+  else await db.$executeRaw(query, ...values);
+};
+
+type PgClient = {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(text: string): Promise<unknown>;
+};
+/** `name` for the extended protocol (node-postgres prepares it), `sqlName` for SQL PREPARE/EXECUTE. */
+type Statement = { name: string; sqlName: string; text: string };
+
+/** Statements by template (a tagged template's strings array is the same object on every call). */
+const statements = new WeakMap<TemplateStringsArray, Statement>();
+/** Statements prepared with SQL PREPARE, per connection (kept as long as the connection). */
+const preparedBySql = new WeakMap<object, Set<string>>();
+
+function statementOf(q: TemplateStringsArray): Statement {
+  let statement = statements.get(q);
+  if (!statement) {
+    const text = q.reduce((out, part, i) => (i === 0 ? part : `${out}$${i}${part}`), "");
+    const hash = createHash("sha1").update(text).digest("hex").slice(0, 16);
+    statement = { name: `identity_${hash}`, sqlName: `identity_sql_${hash}`, text };
+    statements.set(q, statement);
+  }
+  return statement;
+}
+
+/** node-postgres' own conversion of a parameter to its text form (what it sends as a bound value). */
+const prepareValue = (pg as unknown as { utils: { prepareValue(value: unknown): string | Buffer | null } }).utils.prepareValue;
+
+/** A parameter as an SQL literal with the text node-postgres would have bound. */
+export function sqlLiteral(value: unknown): string {
+  const text = prepareValue(value);
+  if (text === null) return "null";
+  if (typeof text !== "string") throw new TypeError("binary parameters cannot be sent as literals");
+  const quoted = `'${text.replace(/'/g, "''")}'`;
+  // E'' with doubled backslashes reads the same whatever standard_conforming_strings says.
+  return text.includes("\\") ? `E${quoted.replace(/\\/g, "\\\\")}` : quoted;
+}
 
 /**
  * Sql over one pg client: `${value}` becomes a $n parameter, exactly as in Prisma's tagged
  * templates. Statements are named (prepared once per connection): the identity statements are
  * large CTEs whose parse and planning would otherwise cost more than running them.
+ *
+ * Round trips: node-postgres sends one statement at a time and waits for its answer, and an
+ * attach is a handful of statements. Text queued with `prefix` (the transaction's start), writes
+ * queued with `$executeLater` and the final `commit` travel with the next statement in one
+ * simple query, each statement run as `execute` of the same prepared statement (prepared once per
+ * connection with SQL PREPARE), its parameters as literals in the text node-postgres would have
+ * bound. Each statement of a simple query sees the effects of the ones before it, and the first
+ * error skips the rest (the transaction is then rolled back by its owner).
  */
-export function pgSql(client: { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }> }): Sql {
-  const run = (q: TemplateStringsArray, values: unknown[]) => {
-    let prepared = statements.get(q);
-    if (!prepared) {
-      const text = q.reduce((out, part, i) => (i === 0 ? part : `${out}$${i}${part}`), "");
-      prepared = { name: `identity_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`, text };
-      statements.set(q, prepared);
+export class PgSql implements Sql {
+  private queue: Array<string | { statement: Statement; values: unknown[] }> = [];
+  private readonly prepared: Set<string>;
+
+  constructor(private readonly client: PgClient) {
+    let set = preparedBySql.get(client);
+    if (!set) preparedBySql.set(client, (set = new Set()));
+    this.prepared = set;
+  }
+
+  /** SQL text (no parameters) sent before the next statement, in the same round trip. */
+  prefix(text: string): void {
+    this.queue.push(text);
+  }
+
+  $executeLater(q: TemplateStringsArray, ...values: unknown[]): void {
+    this.queue.push({ statement: statementOf(q), values });
+  }
+
+  async $queryRaw<T>(q: TemplateStringsArray, ...values: unknown[]): Promise<T> {
+    return (await this.run(q, values)).rows as T;
+  }
+
+  async $executeRaw(q: TemplateStringsArray, ...values: unknown[]): Promise<number> {
+    return (await this.run(q, values)).rowCount ?? 0;
+  }
+
+  /** Sends what is queued, then commits: one round trip. */
+  async commit(): Promise<void> {
+    await this.client.query(await this.batchText("commit"));
+  }
+
+  /** Forgets what is queued (the transaction is being rolled back). */
+  discard(): void {
+    this.queue = [];
+  }
+
+  /** The queue and `last` as one simple query's text; statements not prepared yet are first. */
+  private async batchText(last: string | { statement: Statement; values: unknown[] }): Promise<string> {
+    const items = [...this.queue.splice(0), last];
+    for (const item of items) {
+      if (typeof item === "string" || this.prepared.has(item.statement.sqlName)) continue;
+      // In a round trip of its own, once per connection: a PREPARE inside a batch that failed
+      // would leave it unknown whether the statement exists. (PREPARE is not undone by rollback.)
+      await this.client.query(`prepare ${item.statement.sqlName} as ${item.statement.text}`);
+      this.prepared.add(item.statement.sqlName);
     }
-    return client.query({ ...prepared, values });
-  };
-  return {
-    $queryRaw: async <T>(q: TemplateStringsArray, ...values: unknown[]) => (await run(q, values)).rows as T,
-    $executeRaw: async (q: TemplateStringsArray, ...values: unknown[]) => (await run(q, values)).rowCount ?? 0,
-  };
+    return items
+      .map((item) => (typeof item === "string" ? item
+        : item.values.length === 0 ? `execute ${item.statement.sqlName}` : `execute ${item.statement.sqlName}(${item.values.map(sqlLiteral).join(", ")})`))
+      .join(";\n");
+  }
+
+  private async run(q: TemplateStringsArray, values: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> {
+    const statement = statementOf(q);
+    if (this.queue.length === 0) return this.client.query({ name: statement.name, text: statement.text, values });
+    const results = (await this.client.query(await this.batchText({ statement, values }))) as Array<{ rows: unknown[]; rowCount: number | null }>;
+    return results[results.length - 1];
+  }
 }
 
-/** Statement names by template (a tagged template's strings array is the same object on every call). */
-const statements = new WeakMap<TemplateStringsArray, { name: string; text: string }>();
+/** Sql over one pg client (see PgSql). */
+export function pgSql(client: PgClient): PgSql {
+  return new PgSql(client);
+}
 
 export type MemberRow = {
   memberKey: string;
@@ -171,7 +274,7 @@ export async function insertMemberWithProfile(
     keys: Array<{ kind: IdentityKeyKind; value: string }>; pairs: PairWrite[];
   },
 ): Promise<void> {
-  await db.$executeRaw`
+  await later(db)`
     with p as (
       insert into "Profile" (shop, id, "updatedAt") values (${shop}, ${profileId}, now())
     ), m as (
@@ -270,7 +373,7 @@ export async function writePairs(
   },
 ) {
   if (upserts.length === 0 && deletes.length === 0) return;
-  await db.$executeRaw`
+  await later(db)`
     with d as (
       delete from "MatchPair" p using json_to_recordset(${JSON.stringify(deletes.map((d) => ({ a: d.memberA, b: d.memberB })))}::json) as x(a text, b text)
       where p.shop = ${shop} and p."memberA" = x.a and p."memberB" = x.b
@@ -329,7 +432,7 @@ export async function applyClustering(
   },
 ) {
   if (newProfiles.length === 0 && members.length === 0 && events.length === 0) return;
-  await db.$executeRaw`
+  await later(db)`
     with np as (
       insert into "Profile" (shop, id, "updatedAt") select ${shop}, unnest(${newProfiles}::text[]), now()
     ), mu as (
@@ -434,7 +537,7 @@ export async function refreshProfiles(
   },
 ) {
   if (profileIds.length === 0 && memberKeys.length === 0) return;
-  await db.$executeRaw`
+  await later(db)`
     -- Every lookup below is driven by the batch's members (lateral, offset 0: never flattened into
     -- a join the planner may run as a hash over the whole shop). With the joins written plainly
     -- the planner misjudged the member list and scanned the shop's orders and members: 27-37 ms

@@ -66,6 +66,7 @@ import {
   setMerchantJunk,
   updateMemberRecord,
   pgSql,
+  type PgSql,
   shopIdentityLockName,
   type MemberRow,
   type RegionMember,
@@ -599,21 +600,25 @@ async function withShopIdentity<T>(
   { lazy = false, genericPlans = false }: { lazy?: boolean; genericPlans?: boolean } = {},
 ): Promise<T> {
   const client = await pool.connect();
+  let tx: PgSql | null = null;
   try {
-    // One round trip: the lock is the transaction's first statement, so every read after it
-    // sees what the previous holder committed. Same lock as lockShopIdentity.
-    // A single attach runs its statements with their generic plans (see genericPlans).
+    // The lock is the transaction's first statement, so every read after it sees what the
+    // previous holder committed (each statement of a simple query takes its own snapshot). Same
+    // lock as lockShopIdentity. It travels with the first statement, and the last writes with the
+    // commit (PgSql): an attach is two or three round trips. A single attach runs its statements
+    // with their generic plans (see genericPlans).
     const mode = genericPlans ? "set local plan_cache_mode = force_generic_plan; " : "";
-    await client.query(`begin; ${mode}select pg_advisory_xact_lock(hashtext(${client.escapeLiteral(shopIdentityLockName(shop))}))`);
-    const tx = pgSql(client);
+    tx = pgSql(client);
+    tx.prefix(`begin; ${mode}select pg_advisory_xact_lock(hashtext(${client.escapeLiteral(shopIdentityLockName(shop))}))`);
     const state = new ShopState(tx, shop);
     if (!lazy) await state.ensureInit();
     const out = await fn(state);
     await recluster(state);
-    await client.query("commit");
+    await tx.commit();
     client.release();
     return out;
   } catch (error) {
+    tx?.discard();
     // A connection whose rollback failed is in an unknown state: it is dropped, not reused.
     const rolledBack = await client.query("rollback").then(() => true, () => false);
     client.release(rolledBack ? undefined : (error as Error));
