@@ -21,9 +21,18 @@ describe("statistics of fast-growing tables", () => {
   it("analyzes a table that grew by a fifth since its last analyze, once, and leaves a table that barely changed", async () => {
     const grown = `stats_probe_grown_${process.pid}`;
     const steady = `stats_probe_steady_${process.pid}`;
+    const small = `stats_probe_small_${process.pid}`;
+    const tiny = `stats_probe_tiny_${process.pid}`;
     await pool.query(`create table "${grown}" (id int primary key, shop text)`);
     await pool.query(`create table "${steady}" (id int primary key, shop text)`);
+    await pool.query(`create table "${small}" (id int primary key, shop text)`);
+    await pool.query(`create table "${tiny}" (id int primary key, shop text)`);
     try {
+      // A table's first hundred rows count (cached generic plans are made on its statistics).
+      await writeAndReport(`insert into "${small}" select i, 's' from generate_series(1, 150) i`);
+      await writeAndReport(`insert into "${tiny}" select i, 's' from generate_series(1, 60) i`);
+      expect(await refreshStaleStatistics([small, tiny])).toEqual([small]);
+
       await writeAndReport(`insert into "${steady}" select i, 's' from generate_series(1, 20000) i`);
       await pool.query(`analyze "${steady}"`);
       await writeAndReport(`update "${steady}" set shop = 't' where id <= 1500`); // 7.5%: not stale
@@ -37,7 +46,7 @@ describe("statistics of fast-growing tables", () => {
       await writeAndReport(`insert into "${grown}" select i, 's' from generate_series(3001, 9000) i`);
       expect(await refreshStaleStatistics([grown, steady])).toEqual([]);
     } finally {
-      await pool.query(`drop table if exists "${grown}", "${steady}"`);
+      await pool.query(`drop table if exists "${grown}", "${steady}", "${small}", "${tiny}"`);
     }
   });
 });
