@@ -80,6 +80,8 @@ export class IdentityIndex {
         if (verdict) this.deadKeys.set(key, detSet.has(key) ? verdict : null);
         // A junk identifier leaves its records' cluster traits: their clusters are re-decided.
         if (verdict && detSet.has(key)) for (const i of list) touched.add(i);
+        // A junk phone is no evidence one digit off either: its records' other edges change too.
+        if (verdict && key.startsWith("p:")) this.reevaluateEdgesOf(new Set(list.filter((i) => i !== idx)), touched);
         // Pairs that met only through this key lose their edge.
         for (let x = 0; x < list.length; x++) {
           for (let y = x + 1; y < list.length; y++) {
@@ -168,6 +170,16 @@ export class IdentityIndex {
       touched.add(a);
       touched.add(b);
     }
+  }
+
+  /** Re-derives every edge (link, cannot-link or review) of these records with records outside them. */
+  private reevaluateEdgesOf(records: Set<number>, touched: Set<number>): void {
+    const pairs: Array<[number, number]> = [];
+    for (const e of this.edges.values()) {
+      const inA = records.has(e.a);
+      if (inA !== records.has(e.b)) pairs.push([e.a, e.b]);
+    }
+    for (const [a, b] of pairs) this.evaluate(a, b, touched);
   }
 
   /** Records linked (not merely cannot-linked) to both a and b. */

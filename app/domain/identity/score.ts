@@ -237,7 +237,9 @@ export function scorePair(
         score += w.phone;
         if (reasons) reasons.push(reason(w.phone, "SAME_PHONE", { phone: a.phone }, `same phone ${a.phone}`));
       }
-    } else if (oneDigitApart(a.phone, b.phone)) {
+    } else if (oneDigitApart(a.phone, b.phone) && !junk(ctx, "p", a.phone) && !junk(ctx, "p", b.phone)) {
+      // Not next to a junk phone: a walk-in typed with the store's phone one digit off is still
+      // anybody, and every walk-in of that name would chain through it.
       score += w.phoneOneDigitApart;
       if (reasons) reasons.push(reason(w.phoneOneDigitApart, "PHONE_ONE_DIGIT_APART", { a: a.phone, b: b.phone }, `phones one digit apart ${a.phone} / ${b.phone}`));
     } else {

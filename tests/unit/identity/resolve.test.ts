@@ -92,6 +92,27 @@ describe("junk identifiers", () => {
     ]);
   });
 
+  it("does not chain walk-ins of one name through a customer whose phone is one digit off the store's", () => {
+    // Two different walk-ins called Fatimah Al-Qahtani on the store's phone, six more names on it
+    // (so it is junk), and a customer of that name whose own phone differs from it by one digit.
+    const store = "0591234567";
+    const others = ["Ahmed", "Sara", "Khalid", "Noura", "Omar", "Reem"];
+    const rows: RawIdentityRecord[] = [
+      { id: "customer", first_name: "فاطمة", last_name: "القحطاني", phone: "0591234568" },
+      { id: "walk-in 1", first_name: "Fatimah", last_name: "Al-Qahtani", phone: store },
+      { id: "walk-in 2", first_name: "فاطمة", last_name: "القحطاني", phone: store },
+      ...others.map((first_name, i) => ({ id: `walk-in ${i + 3}`, first_name, last_name: "Al-Harbi", phone: store })),
+    ];
+    const records = normalize(rows);
+    const result = resolveIdentities(records);
+    expect(result.junk.map((j) => j.key)).toEqual(["p:+966591234567"]);
+    expect(result.clusterCount).toBe(rows.length);
+    // Incrementally the phone becomes junk only with the sixth name, after the links were made.
+    const index = new IdentityIndex();
+    for (const r of records) index.add(r);
+    expect(index.listClusters()).toEqual(partition(result.clusterOf));
+  });
+
   it("never links through a placeholder email or phone", () => {
     const records = normalize([
       { id: "1", first_name: "Ali", email: "test@test.com", phone: "0500000000" },
