@@ -201,7 +201,10 @@ export async function listMembersByKeys(
 /** A member as the attach path reads it: its row plus, per looked-up key, whether it holds it. */
 export type AttachContext = {
   country: string | null;
+  /** The shop's junk identifiers: only when asked and their version is not `knownJunkVersion`. */
   junk: Array<{ kind: IdentityKeyKind; value: string; active: boolean; source: string }> | null;
+  /** Shop."junkVersion" (when asked; null without a Shop row). */
+  junkVersion: string | null;
   existing: MemberRow | null;
   /** Members holding each key ("KIND|value"), at most limit + 1 per key; none for an active junk identifier. */
   hits: Map<string, string[]>;
@@ -223,12 +226,14 @@ const toMemberRow = (r: RawMember): MemberRow => ({ ...r, seq: BigInt(r.seq) });
  */
 export async function loadAttachContext(
   db: Sql,
-  { shop, memberKey, keys, limit, blockLimit, withShop }: {
+  { shop, memberKey, keys, limit, blockLimit, withShop, knownJunkVersion = null }: {
     shop: string; memberKey: string; keys: Array<{ kind: IdentityKeyKind; value: string; rows: boolean }>; limit: number; blockLimit: number; withShop: boolean;
+    /** The caller's copy of the junk identifiers is of this version: they are not sent again. */
+    knownJunkVersion?: string | null;
   },
 ): Promise<AttachContext> {
   keys = [...new Map(keys.map((k) => [`${k.kind}|${k.value}`, k])).values()];
-  const [row] = await db.$queryRaw<Array<{ out: { country: string | null; junk: AttachContext["junk"]; existing: RawMember | null; hits: Array<{ k: string; m: string[] }> | null; rows: RawMember[] | null; next: string } }>>`
+  const [row] = await db.$queryRaw<Array<{ out: { country: string | null; junkVersion: string | null; junk: AttachContext["junk"]; existing: RawMember | null; hits: Array<{ k: string; m: string[] }> | null; rows: RawMember[] | null; next: string } }>>`
     with k as (
       select * from unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.value)}::text[], ${keys.map((k) => k.rows)}::boolean[]) as k(kind, value, want)
     ), hit as (
@@ -246,7 +251,9 @@ export async function loadAttachContext(
     )
     select json_build_object(
       'country', case when ${withShop} then (select s."countryCode" from "Shop" s where s.shop = ${shop}) end,
-      'junk', case when ${withShop} then (select coalesce(json_agg(json_build_object('kind', j.kind, 'value', j.value, 'active', j.active, 'source', j.source)), '[]') from "JunkIdentifier" j where j.shop = ${shop}) end,
+      'junkVersion', case when ${withShop} then (select s."junkVersion"::text from "Shop" s where s.shop = ${shop}) end,
+      'junk', case when ${withShop} and coalesce((select s."junkVersion"::text from "Shop" s where s.shop = ${shop}) <> ${knownJunkVersion}::text, true)
+        then (select coalesce(json_agg(json_build_object('kind', j.kind, 'value', j.value, 'active', j.active, 'source', j.source)), '[]') from "JunkIdentifier" j where j.shop = ${shop}) end,
       'next', nextval(pg_get_serial_sequence('"ProfileMember"', 'seq'))::text,
       'existing', (select json_build_object('memberKey', m."memberKey", 'seq', m.seq::text, 'memberKind', m."memberKind", 'profileId', m."profileId", 'record', m.record) from "ProfileMember" m where m.shop = ${shop} and m."memberKey" = ${memberKey}),
       'hits', (select json_agg(json_build_object('k', g.kind || '|' || g.value, 'm', g.members)) from (select kind, value, array_agg("memberKey") as members from hit group by kind, value) g),
@@ -257,7 +264,7 @@ export async function loadAttachContext(
   const hits = new Map<string, string[]>();
   for (const k of keys) hits.set(`${k.kind}|${k.value}`, []);
   for (const h of out.hits ?? []) hits.set(h.k, h.m);
-  return { country: out.country, junk: out.junk, existing: out.existing ? toMemberRow(out.existing) : null, hits, rows: (out.rows ?? []).map(toMemberRow), nextSeq: BigInt(out.next) };
+  return { country: out.country, junk: out.junk, junkVersion: out.junkVersion, existing: out.existing ? toMemberRow(out.existing) : null, hits, rows: (out.rows ?? []).map(toMemberRow), nextSeq: BigInt(out.next) };
 }
 
 type PairWrite = { memberA: string; memberB: string; score: number; reasons: Prisma.InputJsonValue; status: MatchStatus };

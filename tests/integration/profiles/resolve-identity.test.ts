@@ -91,6 +91,28 @@ describe("unified profiles, incremental attach", () => {
     expect(cleared.rows).toHaveLength(40);
   });
 
+  it("sees junk identifiers written by another process although this one keeps them between attaches", async () => {
+    const { shop } = await installTestShop();
+    const version = async () => (await prisma.shop.findUniqueOrThrow({ where: { shop } })).junkVersion;
+    expect(await version()).toBe(0n);
+    const raw = (id: string, first: string) => ({ memberKey: id, memberKind: "CUSTOMER" as const, raw: { id, first_name: first, last_name: "Alharbi", phone: "0551112233" } });
+    await attachMembers({ shop, members: [raw("gid://shopify/Customer/501", "Ahmed")] });
+
+    // Another process (no shared memory) marks the phone as junk: a plain write to the table.
+    await prisma.junkIdentifier.create({ data: { shop, kind: "PHONE", value: "+966551112233", source: "MERCHANT", active: true, reason: "test" } });
+    const marked = await version();
+    expect(marked).not.toBe(0n);
+    await attachMembers({ shop, members: [raw("gid://shopify/Customer/502", "Ahmed")] });
+    expect(await profileOf(shop, "gid://shopify/Customer/502")).not.toBe(await profileOf(shop, "gid://shopify/Customer/501"));
+
+    // And clears it: the next record with the phone links again.
+    await prisma.junkIdentifier.deleteMany({ where: { shop } });
+    const cleared = await version();
+    expect(cleared).not.toBe(marked);
+    await attachMembers({ shop, members: [raw("gid://shopify/Customer/503", "Ahmed")] });
+    expect(await profileOf(shop, "gid://shopify/Customer/503")).toBe(await profileOf(shop, "gid://shopify/Customer/501"));
+  });
+
   it("keeps a merchant's split when a new record would link the two sides again", async () => {
     const { shop } = await installTestShop();
     await storeCustomers(shop, [
