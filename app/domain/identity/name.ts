@@ -186,7 +186,10 @@ export function compareNameTokens(a: NameToken, b: NameToken): number {
     // An initial ("M. Alqahtani") agrees with a name starting with that letter; across scripts
     // it cannot be checked, so it neither supports nor contradicts.
     if (a.phonetic.arabic !== b.phonetic.arabic) return 0.8;
-    return a.text[0] === b.text[0] ? 0.85 : 0.5;
+    if (a.text[0] === b.text[0]) return 0.85;
+    // A name starting with a vowel is spelt with another one as often as not (Ibrahim / Ebrahim,
+    // Omar / Umar): an initial vowel agrees with a first vowel of the same sound class.
+    return (a.phonetic.slots.charCodeAt(0) - 64) & (b.phonetic.slots.charCodeAt(0) - 64) & 7 ? 0.85 : 0.5;
   }
   const p = comparePhonetic(a.phonetic, b.phonetic);
   if (a.phonetic.arabic || b.phonetic.arabic || p >= 0.97) return p;

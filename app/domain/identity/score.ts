@@ -262,7 +262,10 @@ export function scorePair(
       else reasons.push(reason(firstW, "FIRST_NAME_DIFFERENT", { similarity: fmt(names.first) }, `different first names (${fmt(names.first)})`));
     }
     if (!Number.isNaN(names.last)) {
-      const ll = level(names.last);
+      let ll = level(names.last);
+      // A family name one Latin keystroke from the other (Alghmadi / الغامدي, Alsalm / Al-Salem)
+      // is weak evidence for, not evidence against.
+      if (ll === 3 && !names.swapped && a.last && b.last && latinTypoApart(a.last, b.last)) ll = 2;
       score += w.lastName[ll];
       if (reasons) {
         if (ll < 3) reasons.push(reason(w.lastName[ll], "NAME_MATCH", { part: "last", similarity: fmt(names.last) }, `last name ${fmt(names.last)}`));
@@ -350,6 +353,15 @@ export function oneTypoApart(a: NameToken, b: NameToken): boolean {
   // A Latin spelling one keystroke from a spelling of the other name: it can break a digraph
   // (Buhsra / بشرى) or move the first consonant of a name starting with a vowel (Adballah / عبدالله),
   // which the skeletons alone do not show.
+  return latinTypoApart(a, b);
+}
+
+/**
+ * Whether one Latin keystroke (two letters swapped, one doubled, one dropped) separates a spelling
+ * of one name from the other name, vowels included: narrower than oneTypoApart, which also lets
+ * one consonant of the skeleton change (Shehri / Shammari).
+ */
+export function latinTypoApart(a: NameToken, b: NameToken): boolean {
   if ((!a.phonetic.arabic && latinKeystrokeReaches(a.text, b)) || (!b.phonetic.arabic && latinKeystrokeReaches(b.text, a))) return true;
   return (!a.phonetic.arabic && latinLetterDroppedFrom(a, b)) || (!b.phonetic.arabic && latinLetterDroppedFrom(b, a));
 }
@@ -360,8 +372,9 @@ const LETTERS = "abcdefghijklmnopqrstuvwxyz";
 /**
  * Whether putting back one letter after the first in a Latin spelling of four or more letters
  * gives a spelling of `target` (Kaled / خالد, Ohman / عثمان). Not a consonant put before the first
- * one: Adel would become Abdel (Abdullah) and Ayman Aytman (Uthman), other names; so Amad / أحمد
- * is not recognized either. Memoized: the same misspelling meets the same names again and again.
+ * one (Adel would become Abdel, Abdullah; Ayman Aytman, Uthman: other names), except an h, the
+ * letter Latin spellings of ح and ه lose most (Amad / أحمد). Memoized: the same misspelling meets
+ * the same names again and again.
  */
 function latinLetterDroppedFrom(typed: NameToken, target: NameToken): boolean {
   const text = typed.text;
@@ -379,8 +392,8 @@ function latinLetterDroppedFrom(typed: NameToken, target: NameToken): boolean {
     for (let i = 1; i <= text.length && !hit; i++) {
       for (let c = 0; c < LETTERS.length && !hit; c++) {
         const form = toPhoneticForm(text.slice(0, i) + LETTERS[c] + text.slice(i));
-        // The same first consonant, or the same number of consonants (the h of a digraph put back).
-        hit = (form.skeleton[0] === head || form.skeleton.length === size) && comparePhonetic(form, target.phonetic) >= 0.9;
+        // The same first consonant, the same number of consonants (the h of a digraph), or an h.
+        hit = (form.skeleton[0] === head || form.skeleton.length === size || LETTERS[c] === "h") && comparePhonetic(form, target.phonetic) >= 0.9;
       }
     }
     if (droppedLetterCache.size >= 100_000) droppedLetterCache.clear();
