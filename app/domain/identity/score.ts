@@ -10,6 +10,7 @@ export type MatchReasonCode =
   | "SAME_EXTERNAL_ID"
   | "PHONE_ONE_DIGIT_APART"
   | "SAME_EMAIL_USER"
+  | "EMAIL_DOMAIN_TYPO"
   | "NAME_MATCH"
   | "NAME_SWAPPED"
   | "FIRST_NAME_DIFFERENT"
@@ -46,6 +47,8 @@ export interface MatchWeights {
   externalId: number;
   phoneOneDigitApart: number;
   sameEmailUser: number;
+  /** The same user name at domains one keystroke apart (gmial.com / gmail.com). */
+  emailDomainTypo: number;
   contactDifferent: number;
   firstName: [same: number, close: number, weak: number, different: number];
   lastName: [same: number, close: number, weak: number, different: number];
@@ -63,6 +66,7 @@ export const DEFAULT_MATCH_WEIGHTS: MatchWeights = {
   externalId: 16,
   phoneOneDigitApart: 7,
   sameEmailUser: 6,
+  emailDomainTypo: 12,
   contactDifferent: -1,
   firstName: [5, 3.5, 1, -6],
   lastName: [4, 2.5, 0.5, -4],
@@ -71,7 +75,7 @@ export const DEFAULT_MATCH_WEIGHTS: MatchWeights = {
   birthDate: [8, 2, -5],
   postcode: [3, -1],
   city: [1, -2.5],
-  address: [6, 1, -0.5],
+  address: [7, 1, -0.5],
 };
 
 /** Thresholds on the total weight: link at or above `link`, review queue between. */
@@ -221,10 +225,18 @@ export function scorePair(
     } else {
       const ua = a.email.slice(0, a.email.indexOf("@"));
       if (ua.length >= 6 && ua === b.email.slice(0, b.email.indexOf("@")) && !/^\d+$/.test(ua)) {
-        // The same user name at another provider (or a misspelt domain: hotmial.com) is the same
-        // person far more often than not, so it is not also counted as a different contact.
-        score += w.sameEmailUser;
-        if (reasons) reasons.push(reason(w.sameEmailUser, "SAME_EMAIL_USER", { user: ua }, `same email user name ${ua}`));
+        // The same user name at another provider is the same person far more often than not, so
+        // it is not also counted as a different contact; at a misspelt domain (hotmial.com) it is
+        // the same address typed wrong.
+        const da = a.email.slice(ua.length + 1);
+        const db = b.email.slice(ua.length + 1);
+        if (damerauAtMostOne(da, db)) {
+          score += w.emailDomainTypo;
+          if (reasons) reasons.push(reason(w.emailDomainTypo, "EMAIL_DOMAIN_TYPO", { a: a.email, b: b.email }, `same email with a misspelt domain ${a.email} / ${b.email}`));
+        } else {
+          score += w.sameEmailUser;
+          if (reasons) reasons.push(reason(w.sameEmailUser, "SAME_EMAIL_USER", { user: ua }, `same email user name ${ua}`));
+        }
       } else {
         score += w.contactDifferent;
       }

@@ -275,7 +275,7 @@ describe("same email user name at another domain", () => {
   const ctx = new NormalizationContext("SA");
   const rec = (email: string) => normalizeIdentityRecord({ id: email, first_name: "Abdulla", last_name: "Al-Dossari", email }, ctx);
   it.each([
-    ["abdullah9984@hotmail.com", "abdullah9984@hotmial.com", 15, ["SAME_EMAIL_USER", "NAME_MATCH", "NAME_MATCH"]],
+    ["abdullah9984@hotmail.com", "abdullah9984@hotmial.com", 21, ["EMAIL_DOMAIN_TYPO", "NAME_MATCH", "NAME_MATCH"]],
     ["abdullah9984@hotmail.com", "abdullah9984@gmail.com", 15, ["SAME_EMAIL_USER", "NAME_MATCH", "NAME_MATCH"]],
     ["abdullah9984@hotmail.com", "abdullah1234@hotmail.com", 8, ["NAME_MATCH", "NAME_MATCH"]],
     ["12345678@hotmail.com", "12345678@gmail.com", 8, ["NAME_MATCH", "NAME_MATCH"]],

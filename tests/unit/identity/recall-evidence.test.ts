@@ -115,6 +115,17 @@ describe("addresses across scripts", () => {
     ).toEqual([[0, 1]]);
   });
 
+  it("the same first name at the same address meets when the two records carry different phones (a household's and her own)", () => {
+    const address = { address1: "6147 Al Madinah Rd, Al Sulaimaniyah", postcode: "24091" };
+    expect(
+      clustersOf([
+        { first_name: "Sara", last_name: "Aldosari", phone: "0561333151", city: "مكة المكرمة", ...address },
+        { first_name: "Sara", phone: "0548812207", city: "Makkah", ...address },
+        { first_name: "Noura", phone: "0548812207", city: "Makkah", ...address },
+      ]),
+    ).toEqual([[0, 1], [2]]);
+  });
+
   it("a household's members at one address stay apart", () => {
     const address = { address1: "5540 Uthman bin Affan Rd, Al Malqa", postcode: "32010", city: "Dammam" };
     expect(
@@ -157,5 +168,16 @@ describe("a Latin keystroke typo in a first name on a shared identifier", () => 
     const s = score(x, y);
     expect(s.firstNameTypo).toBe(false);
     expect(pairConflicts(s)).toBe(true);
+  });
+});
+
+describe("one email typed at a misspelt domain", () => {
+  it.each([
+    ["noura1234@hotmial.com", "noura1234@hotmail.com", [[0, 1]]],
+    ["noura1234@gmial.com", "Noura1234@gmail.com", [[0, 1]]],
+    // The same user name at another provider is weaker: a first name alone does not add enough.
+    ["noura1234@yahoo.com", "noura1234@hotmail.com", [[0], [1]]],
+  ])("%s and %s, both Noura: %j", (x, y, clusters) => {
+    expect(clustersOf([{ first_name: "Noura", email: x }, { first_name: "نورة", email: y }])).toEqual(clusters);
   });
 });
