@@ -41,17 +41,30 @@ function receiptFromHeaders(headers: Headers, raw: string, topicFallback: string
  */
 const LIBRARY_HEADER_NAMES = [...new Set(Object.values(WEBHOOK_HEADER_NAMES).flatMap((names) => [names.hmac, names.topic, names.domain, names.apiVersion, names.webhookId]))];
 
-/** The delivery as the library sees it: same method, URL and body, its own headers only. */
+/**
+ * The delivery as the library sees it: same method, URL and body, its own headers only. Not a
+ * second undici Request (its construction and body stream were ~6% of a delivery's CPU): the
+ * library reads of it exactly this — `method` and `text()` (authenticate.webhook), and what the
+ * installed request conversion reads, `method`, `url` and `headers.entries()`
+ * (app/shopify/request-conversion.server.ts); the webhook tests run every verdict through it.
+ */
+class DeliveryForLibrary {
+  readonly headers = new Map<string, string>();
+
+  constructor(readonly method: string, readonly url: string, private readonly body: string) {}
+
+  text(): Promise<string> {
+    return Promise.resolve(this.body);
+  }
+}
+
 function requestForLibrary(request: Request, raw: string): Request {
-  const headers = new Headers();
+  const delivery = new DeliveryForLibrary(request.method, request.url, raw);
   for (const name of LIBRARY_HEADER_NAMES) {
     const value = request.headers.get(name);
-    if (value !== null) headers.set(name, value);
+    if (value !== null) delivery.headers.set(name.toLowerCase(), value);
   }
-  const hasBody = request.method !== "GET" && request.method !== "HEAD";
-  // The body as bytes: a string body would add a sixth header (content-type text/plain), which
-  // every one of the library's header lookups would canonicalize again.
-  return new Request(request.url, { method: request.method, headers, body: hasBody ? Buffer.from(raw) : undefined });
+  return delivery as unknown as Request;
 }
 
 export async function receiveWebhook(request: Request, routeTopic: string): Promise<Response> {
