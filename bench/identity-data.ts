@@ -342,7 +342,9 @@ export function generateIdentityRecords({ records, seed }: GenerateOptions): Gen
     if (pos && rand() < 0.05) [r.first_name, r.last_name, r.full_name] = ["", "", ""];
     const hasEmail = p.emails.length > 0 && rand() < (online ? 0.95 : pos ? 0.15 : 0.7);
     if (hasEmail) r.email = emailVariant(pick(p.emails));
-    const hasPhone = rand() < (online ? 0.7 : pos ? 0.92 : 0.7);
+    // Web checkout asks for the shipping phone: Saudi carriers need it to deliver, and SA stores set
+    // Shopify's "shipping address phone number" to required; a few orders still come without one.
+    const hasPhone = rand() < (online ? 0.95 : pos ? 0.92 : 0.7);
     if (hasPhone || (!hasEmail && rand() < 0.85)) {
       let phone = p.phone && rand() < 0.9 ? p.phone : p.ownPhone;
       if (pos && rand() < 0.01) phone = pick(storePhones);
