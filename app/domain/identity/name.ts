@@ -82,6 +82,11 @@ export function toNameParts(raw: string): NameParts {
     const w = words[i];
     if (CONNECTORS.has(w)) {
       if (lineageAt < 0 && out.length > 0) lineageAt = out.length;
+      // Leading a field it is no father's name but part of a family name (Bin Laden, بن لادن),
+      // written as one word as often as not (Binladen).
+      if (out.length === 0 && i + 1 < words.length && (w === "bin" || w === "بن") && !CONNECTORS.has(words[i + 1])) {
+        out.push(w + stripGluedArticle(words[++i]));
+      }
       continue;
     }
     if (TITLES.has(w) || ARTICLES.has(w)) continue;

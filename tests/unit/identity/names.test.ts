@@ -29,6 +29,8 @@ describe("cross-script name comparison", () => {
     ["القحطاني", "Al-Qahtani"],
     ["القحطاني", "Alkahtani"],
     ["العتيبي", "Al-Otaibi"],
+    ["بن لادن", "Binladen"], // a family name that starts with bin
+    ["بن لادن", "Bin Ladin"],
     ["العتيبي", "Alotaibi"],
     ["عبدالرحمن", "Abdulrahman"],
     ["Abdurrahman", "Abd Al-Rahman"],

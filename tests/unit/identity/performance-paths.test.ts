@@ -73,7 +73,9 @@ describe("patronymics and uncertain last names", () => {
     ["Mohammed bin Salman Al Saud", ["mohammed", "salman", "saud"], 1],
     ["محمد بن سلمان", ["محمد", "سلمان"], 1],
     ["Mohammed Al-Qahtani", ["mohammed", "qahtani"], -1],
-    ["bin Laden", ["laden"], -1],
+    ["bin Laden", ["binladen"], -1], // leading the field: a family name, not a father's
+    ["بن لادن", ["بنلادن"], -1],
+    ["Fahd bin Laden", ["fahd", "laden"], 1], // after a name it is read as a patronymic
   ])("splits %j into %j with the patronymic at %i", (raw, tokens, lineageAt) => {
     expect(toNameParts(raw)).toEqual({ tokens, lineageAt });
   });
