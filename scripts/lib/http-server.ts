@@ -22,7 +22,8 @@ type RouteAction = (args: { request: Request; params: Record<string, string>; co
  * Webhooks are the one path where the app answers hundreds of machine requests a second, and
  * Remix adds nothing there (no loaders, no document, no session): a POST to one of these paths is
  * handed straight to the route's action — the same code Remix would call, with the same
- * authenticate.webhook HMAC check inside it. Everything else goes through Express and Remix.
+ * authenticate.webhook HMAC check inside it (given a WebhookDelivery, below, for its request).
+ * Everything else goes through Express and Remix.
  */
 function webhookActions(build: ServerBuild): Map<string, RouteAction> {
   const actions = new Map<string, RouteAction>();
@@ -41,11 +42,54 @@ function webhookActions(build: ServerBuild): Map<string, RouteAction> {
   return actions;
 }
 
+/** Header values by name, matched as HTTP does (case-insensitively); repeated names joined by ", ". */
+class DeliveryHeaders {
+  private readonly values = new Map<string, string>();
+
+  append(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const previous = this.values.get(key);
+    this.values.set(key, previous === undefined ? value : `${previous}, ${value}`);
+  }
+
+  get(name: string): string | null {
+    return this.values.get(name.toLowerCase()) ?? null;
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name.toLowerCase());
+  }
+
+  entries(): IterableIterator<[string, string]> {
+    return this.values.entries();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.values.entries();
+  }
+}
+
+/**
+ * A webhook delivery as the webhook routes' actions read it (receiveWebhook: method, URL, headers
+ * by name, body text), the body already read: no undici Request is built around it, whose
+ * construction and body stream cost more than a tenth of a delivery's CPU (bench:ingest).
+ * The text is the body's UTF-8 as sent (a byte-order mark is kept: the signature covers it).
+ */
+class WebhookDelivery {
+  readonly method = "POST";
+
+  constructor(readonly url: string, readonly headers: DeliveryHeaders, private readonly body: string) {}
+
+  text(): Promise<string> {
+    return Promise.resolve(this.body);
+  }
+}
+
 async function answerWebhook(action: RouteAction, req: http.IncomingMessage, res: http.ServerResponse) {
   try {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers = new Headers();
+    const headers = new DeliveryHeaders();
     // Only what a webhook handler reads (Shopify's X-Shopify-* headers and the content type): the
     // library canonicalizes every header name on each of its header lookups, so proxies' and
     // clients' extra headers (forwarding, user agent, encodings…) cost time on every delivery.
@@ -53,7 +97,8 @@ async function answerWebhook(action: RouteAction, req: http.IncomingMessage, res
       const name = req.rawHeaders[i];
       if (/^(x-shopify-|content-type$)/i.test(name)) headers.append(name, req.rawHeaders[i + 1]);
     }
-    const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { method: "POST", headers, body: Buffer.concat(chunks) });
+    const text = chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8");
+    const request = new WebhookDelivery(`http://${req.headers.host ?? "localhost"}${req.url}`, headers, text) as unknown as Request;
     let response: Response;
     try {
       response = await action({ request, params: {}, context: {} });

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { ServerBuild } from "@remix-run/node";
@@ -103,10 +104,24 @@ describe("webhook fast path of the production HTTP server", () => {
       expect(ok.status).toBe(200);
       expect(await prisma.webhookReceipt.count({ where: { shop, webhookId: signed.headers["X-Shopify-Webhook-Id"] } })).toBe(1);
 
+      // Arabic text and a byte-order mark: the signature covers the bytes as sent.
+      const arabic = buildWebhookRequest({ shop, topic: "orders/create", payload: orderPayload({ customer: { id: 77, first_name: "محمد", last_name: "الحربي", email: "m@example.com" } }) }, TEST_API_SECRET);
+      const withMark = buildWebhookRequest({ shop, topic: "orders/create", payload: orderPayload() }, TEST_API_SECRET);
+      const marked = `\uFEFF${withMark.rawBody}`;
+      const markedHeaders = { ...withMark.headers, "X-Shopify-Hmac-Sha256": crypto.createHmac("sha256", TEST_API_SECRET).update(marked, "utf8").digest("base64") };
+      expect((await fetch(`${base}/webhooks/orders/create`, { method: "POST", headers: arabic.headers, body: arabic.rawBody })).status).toBe(200);
+      expect((await fetch(`${base}/webhooks/orders/create`, { method: "POST", headers: markedHeaders, body: marked })).status).toBe(200);
+      const stored = await prisma.webhookReceipt.findFirstOrThrow({ where: { shop, webhookId: arabic.headers["X-Shopify-Webhook-Id"] } });
+      expect(stored.status).toBe("ACCEPTED");
+      expect(JSON.stringify(stored.payload)).toContain("محمد");
+      expect(stored.payloadDigest).toBe(crypto.createHash("sha256").update(arabic.rawBody).digest("hex"));
+      expect(await prisma.webhookReceipt.findFirstOrThrow({ where: { shop, webhookId: withMark.headers["X-Shopify-Webhook-Id"] } })).toMatchObject({ status: "REJECTED" });
+
       const forged = buildWebhookRequest({ shop, topic: "orders/create", payload: orderPayload() }, "not-the-app-secret");
       const refused = await fetch(`${base}/webhooks/orders/create`, { method: "POST", headers: forged.headers, body: forged.rawBody });
       expect(refused.status).toBe(401);
       expect(await prisma.webhookReceipt.count({ where: { shop, webhookId: forged.headers["X-Shopify-Webhook-Id"] } })).toBe(0);
+      await drainJobs();
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
