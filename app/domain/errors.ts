@@ -17,6 +17,9 @@ export const ERROR_CODES = [
   "REVERSAL_EXCEEDS_EARN",
   "RESERVATION_CLOSED",
   "DISCOUNT_CODE_FAILED",
+  "CUSTOMER_NOT_IN_PROFILE",
+  "CUSTOMER_MERGE_IN_PROGRESS",
+  "SHOPIFY_UNAVAILABLE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -39,6 +42,11 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<ErrorCode, number>> = Ob
   RESERVATION_CLOSED: 409,
   // Shopify refused or could not be reached: the points were given back, a new request may succeed.
   DISCOUNT_CODE_FAILED: 502,
+  // Customer merges: both customers must be Shopify customers of the profile, one merge at a time.
+  CUSTOMER_NOT_IN_PROFILE: 409,
+  CUSTOMER_MERGE_IN_PROGRESS: 409,
+  // Shopify could not be reached or answered with errors: nothing was changed here, a retry may succeed.
+  SHOPIFY_UNAVAILABLE: 502,
 });
 
 /** Base class of every expected, typed failure of the domain; `code` is stable and machine-readable. */

@@ -17,7 +17,8 @@ export type JobName =
   | "import-backfill-result"
   | "process-import"
   | `loyalty-${string}`
-  | `reservation-${string}`;
+  | `reservation-${string}`
+  | `customer-merge-${string}`;
 
 export interface EnqueueOptions {
   /** at most one pending job per key (graphile-worker job_key) */

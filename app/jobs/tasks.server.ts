@@ -13,6 +13,7 @@ import type { AdminGraphql } from "../shopify/graphql-client";
 import { ledgerTasks } from "./ledger-tasks.server";
 import { loyaltyTasks } from "./loyalty-tasks.server";
 import { reservationTasks } from "./reservation-tasks.server";
+import { customerMergeTasks } from "./customer-merge-tasks.server";
 
 
 type BackfillJob = { shop: string; runId: string; poll?: number };
@@ -69,4 +70,5 @@ export const taskList: TaskList = {
   ...ledgerTasks,
   ...loyaltyTasks,
   ...reservationTasks,
+  ...customerMergeTasks,
 };

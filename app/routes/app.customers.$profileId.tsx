@@ -10,10 +10,13 @@ import { adjustPoints } from "../services/adjust-points.server";
 import { getWalletView, parseEntryCursor } from "../services/loyalty-wallet-view.server";
 import { getWalletBirthday, setWalletBirthday } from "../services/wallet-birthday.server";
 import { domainErrorResponse } from "../services/http-errors.server";
+import { listCustomerMerges, previewProfileCustomerMerge, requestCustomerMerge } from "../services/merge-shopify-customers.server";
+import type { AdminGraphql } from "../shopify/graphql-client";
 import { isDomainError } from "../domain/errors";
 import { toAsciiNumber } from "../domain/loyalty/settings-form";
 import { AdjustPointsForm, WalletCard, WalletTimeline, type AdjustActionData } from "../components/loyalty/WalletCard";
 import { BirthdayForm, type BirthdayActionData } from "../components/loyalty/BirthdayForm";
+import { MergeCustomersCard, type MergeActionData } from "../components/MergeCustomersCard";
 import { formatAmountMinor } from "../domain/money";
 import { useI18n } from "../i18n/i18n-context";
 
@@ -23,12 +26,13 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!view) throw new Response("Not found", { status: 404 });
   if ("redirectTo" in view) throw redirect(`/app/customers/${view.redirectTo}`);
   const before = parseEntryCursor(new URL(request.url).searchParams.get("entriesBefore"));
-  const [wallet, birthday] = await Promise.all([
+  const [wallet, birthday, customerMerges] = await Promise.all([
     getWalletView({ shop: shop.shop, profileId: view.profile.id, now: new Date(), before }),
     getWalletBirthday({ shop: shop.shop, profileId: view.profile.id }),
+    listCustomerMerges({ shop: shop.shop, profileId: view.profile.id }),
   ]);
-  // A fresh id per rendering of the form: resubmitting the same form adjusts once.
-  return { ...view, wallet, birthday, adjustRequestId: crypto.randomUUID(), timezone: shop.timezone };
+  // A fresh id per rendering of the form: resubmitting the same form adjusts (or merges) once.
+  return { ...view, wallet, birthday, customerMerges, adjustRequestId: crypto.randomUUID(), mergeRequestId: crypto.randomUUID(), timezone: shop.timezone };
 };
 
 const splitForm = z.object({ intent: z.literal("split"), memberKey: z.string().min(1).max(300) });
@@ -69,11 +73,31 @@ async function saveBirthday(form: FormData, shop: string, profileId: string) {
   }
 }
 
+/** "merge-preview": Shopify's blockers for two customers; "merge": the confirmed merge (idempotent by requestId). */
+async function mergeCustomers(form: FormData, shop: string, profileId: string, context: Awaited<ReturnType<typeof authenticateAdmin>>) {
+  const input = { customerOneGid: form.get("customerOneGid"), customerTwoGid: form.get("customerTwoGid"), requestId: form.get("requestId") };
+  const graphql = context.admin.graphql as unknown as AdminGraphql;
+  try {
+    if (form.get("intent") === "merge-preview") {
+      const preview = await previewProfileCustomerMerge({ shop, profileId, graphql, input });
+      return Response.json({ ok: true, intent: "merge-preview", ...preview });
+    }
+    const requestedBy = context.session.onlineAccessInfo?.associated_user.email ?? context.session.id;
+    const merge = await requestCustomerMerge({ shop, profileId, graphql, input, requestedBy });
+    return Response.json({ ok: true, intent: "merge", merge });
+  } catch (error) {
+    if (isDomainError(error)) return domainErrorResponse(error);
+    throw error;
+  }
+}
+
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { shop, session } = await authenticateAdmin(request);
+  const context = await authenticateAdmin(request);
+  const { shop, session } = context;
   const form = await request.formData();
   if (form.get("intent") === "adjust") return adjust(form, shop.shop, params.profileId ?? "", session);
   if (form.get("intent") === "birthday") return saveBirthday(form, shop.shop, params.profileId ?? "");
+  if (form.get("intent") === "merge" || form.get("intent") === "merge-preview") return mergeCustomers(form, shop.shop, params.profileId ?? "", context);
   const parsed = splitForm.safeParse(Object.fromEntries(form));
   if (!parsed.success) return Response.json({ code: "INVALID_INPUT", message: "memberKey is required", fieldErrors: parsed.error.flatten().fieldErrors }, { status: 422 });
   const decidedBy = session.onlineAccessInfo?.associated_user.email ?? session.id;
@@ -92,6 +116,8 @@ export default function CustomerProfile() {
   const fetcher = useFetcher();
   const adjustFetcher = useFetcher<AdjustActionData>();
   const birthdayFetcher = useFetcher<BirthdayActionData>();
+  const previewFetcher = useFetcher<MergeActionData>();
+  const mergeFetcher = useFetcher<MergeActionData>();
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
   const showEntries = (before: string | null) => {
@@ -164,6 +190,18 @@ export default function CustomerProfile() {
             </BlockStack>
           </Card>
         </Layout.Section>
+
+        {data.members.filter((m) => m.kind === "CUSTOMER").length >= 2 || data.customerMerges.length > 0 ? (
+          <Layout.Section>
+            <MergeCustomersCard
+              customers={data.members.filter((m) => m.kind === "CUSTOMER").map((m) => ({ gid: m.memberKey, name: m.name, email: m.email, phone: m.phone }))}
+              merges={data.customerMerges}
+              requestId={data.mergeRequestId}
+              previewFetcher={previewFetcher}
+              mergeFetcher={mergeFetcher}
+            />
+          </Layout.Section>
+        ) : null}
 
         <Layout.Section>
           <Card>

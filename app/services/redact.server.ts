@@ -33,6 +33,7 @@ export async function redactShop(tx: Tx, { shop, keepReceiptId }: { shop: string
   await tx.loyaltyWallet.deleteMany({ where: { shop } });
   await tx.loyaltySettingsVersion.deleteMany({ where: { shop } });
   await tx.loyaltyShopState.deleteMany({ where: { shop } });
+  await tx.customerMergeRequest.deleteMany({ where: { shop } });
   await tx.refundLine.deleteMany({ where: { shop } });
   await tx.refund.deleteMany({ where: { shop } });
   await tx.orderLine.deleteMany({ where: { shop } });

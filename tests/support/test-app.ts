@@ -9,7 +9,7 @@ import { buildWebhookRequest, type WebhookDelivery } from "./fake-shopify/webhoo
 export const TEST_API_KEY = "wafa-test-api-key";
 export const TEST_API_SECRET = "wafa-test-api-secret-0123456789";
 export const TEST_APP_URL = "https://wafa.test";
-export const TEST_SCOPES = ["read_customers", "write_customers", "read_orders", "read_all_orders", "read_locations", "read_products", "write_discounts"];
+export const TEST_SCOPES = ["read_customers", "write_customers", "read_orders", "read_all_orders", "read_locations", "read_products", "write_discounts", "read_customer_merge", "write_customer_merge"];
 
 export function fakeShopify(): FakeShopify {
   const fake = (globalThis as { __fakeShopify?: FakeShopify }).__fakeShopify;

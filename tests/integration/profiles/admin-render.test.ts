@@ -32,6 +32,8 @@ it("renders the customer list and a profile in Arabic, and the review queue in E
     invoices: [{ orderGid: "gid://shopify/Order/2", name: "#2", channel: "POS", branch: "7", at: "2026-01-01T00:00:00Z", totalMinor: "5000", currency: "SAR", cancelled: false }],
     products: [{ title: "Musk", sku: "MSK-1", quantity: 2 }],
     adjustRequestId: "00000000-0000-4000-8000-000000000000",
+    mergeRequestId: "00000000-0000-4000-8000-000000000001",
+    customerMerges: [],
     wallet: {
       programEnabled: true, hasProgram: true, currency: "SAR", balancePoints: 120, availablePoints: 100, pendingPoints: 20, expiredPoints: 0, heldPoints: 0, debtPoints: 0,
       tierId: null, tier: null, tierSpendMinor: "30000", nextTier: null, progressPercent: 100, nextExpiry: null, entries: [], nextBefore: null, firstPage: true,

@@ -20,6 +20,7 @@ import {
 import type { FakeShop, FakeStore } from "./store";
 import { DISCOUNTS_SDL, discountResolvers } from "./discounts";
 import { METAFIELDS_SDL, metafieldResolvers } from "./metafields";
+import { CUSTOMER_MERGE_SDL, customerMergeResolvers } from "./customer-merge";
 
 export const SDL = /* GraphQL */ `
   scalar DateTime
@@ -168,14 +169,14 @@ interface Bucket {
 export class AdminGraphqlApi {
   readonly schema: GraphQLSchema;
   private readonly buckets = new Map<string, Bucket>();
-  private readonly factories: ResolverFactory[] = [baseResolvers, discountResolvers, metafieldResolvers];
+  private readonly factories: ResolverFactory[] = [baseResolvers, discountResolvers, metafieldResolvers, customerMergeResolvers];
 
   constructor(
     private readonly store: FakeStore,
     extraSdl: string[] = [],
     readonly limits = { maximumAvailable: 2000, restoreRate: 100 },
   ) {
-    this.schema = buildSchema([SDL, DISCOUNTS_SDL, METAFIELDS_SDL, ...extraSdl].join("\n"));
+    this.schema = buildSchema([SDL, DISCOUNTS_SDL, METAFIELDS_SDL, CUSTOMER_MERGE_SDL, ...extraSdl].join("\n"));
   }
 
   addResolvers(factory: ResolverFactory): void {
