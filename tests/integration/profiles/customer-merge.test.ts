@@ -3,6 +3,8 @@ import prisma from "~/db.server";
 import { action as profileAction, loader as profileLoader } from "~/routes/app.customers.$profileId";
 import { storeCustomersInTransaction, storeOrders } from "~/services/store-orders.server";
 import { enqueueCustomerStored } from "~/services/order-stored.server";
+import { splitMember } from "~/services/resolve-identity.server";
+import { followProfileEvents } from "~/services/follow-profile-events.server";
 import type { FakeShop } from "../../support/fake-shopify/store";
 import { failNextCustomerMerge, listCustomerMergeJobs, markCustomerMergeBlocker, setCustomerMergePolls } from "../../support/fake-shopify/customer-merge";
 import { browserHeaders, fakeShopify } from "../../support/test-app";
@@ -174,5 +176,68 @@ describe("merging a profile's Shopify customers", () => {
     const merge = await post(shop, profileId, { intent: "merge", customerOneGid: ONE, customerTwoGid: TWO, requestId: "r-gone" });
     expect(merge.body.merge).toMatchObject({ status: "BLOCKED", blockers: [{ code: "DELETED_AT" }] });
     expect(await prisma.customerMergeRequest.count({ where: { shop } })).toBe(0);
+  });
+
+  it("keeps a guest order linked only through the merged-away customer in the profile, after later re-clustering too", async () => {
+    const { shop, fakeShop } = await installTestShop();
+    await saveProgram(shop);
+    // ONE and TWO share a phone; the guest order shares only TWO's email.
+    fakeShop.customers.set("601", { id: 601, admin_graphql_api_id: ONE, email: "reem.otaibi@gmail.com", phone: "+966505550123", first_name: "Reem", last_name: "Alotaibi", tags: "" });
+    fakeShop.customers.set("602", { id: 602, admin_graphql_api_id: TWO, email: "reem.o@hotmail.com", phone: "+966505550123", first_name: "Reem", last_name: "Alotaibi", tags: "" });
+    const store = async (city: string | null, at: string) => {
+      await prisma.$transaction(async (tx) => {
+        const customerGids = await storeCustomersInTransaction(tx, {
+          shop,
+          customers: [
+            customerRecord({ customerGid: ONE, firstName: "Reem", lastName: "Alotaibi", email: "reem.otaibi@gmail.com", phone: "+966505550123", city, shopifyUpdatedAt: new Date(at) }),
+            customerRecord({ customerGid: TWO, firstName: "Reem", lastName: "Alotaibi", email: "reem.o@hotmail.com", phone: "+966505550123", shopifyUpdatedAt: new Date("2026-01-01T00:00:00Z") }),
+          ],
+          origin: "WEBHOOK",
+        });
+        await enqueueCustomerStored(tx, { shop, customerGids });
+      });
+    };
+    await store(null, "2026-01-01T00:00:00Z");
+    const walkIn = orderRecord({ channel: "ONLINE", sourceName: "web", locationGid: null, firstName: "Reem", lastName: "Alotaibi", email: "Reem.O@hotmail.com" }, { startsAt: Date.UTC(2026, 3, 1) });
+    await storeOrders({ shop, orders: [walkIn], origin: "WEBHOOK" });
+    await drainJobs();
+    const profileId = (await prisma.profileMember.findUniqueOrThrow({ where: { shop_memberKey: { shop, memberKey: ONE } } })).profileId;
+    expect(await prisma.profileMember.count({ where: { shop, profileId } })).toBe(3);
+
+    // Both have an email: Shopify keeps customerTwo (ONE); TWO, the guest order's only link, goes.
+    const merge = await post(shop, profileId, { intent: "merge", customerOneGid: TWO, customerTwoGid: ONE, requestId: "r-bridge" });
+    expect(merge.body.merge).toMatchObject({ status: "COMPLETED", resultingCustomerGid: ONE, mergedAwayGid: TWO });
+    const [a, b] = [ONE, walkIn.orderGid];
+    expect(await prisma.matchPair.findFirst({ where: { shop, OR: [{ memberA: a, memberB: b }, { memberA: b, memberB: a }] } })).toMatchObject({ status: "APPROVED" });
+
+    // customers/update of the kept customer re-clusters its region: the guest order stays.
+    await store("Riyadh", "2026-05-01T00:00:00Z");
+    await drainJobs();
+    expect((await prisma.profileMember.findMany({ where: { shop }, orderBy: { seq: "asc" } })).map((m) => [m.memberKey, m.profileId])).toEqual([[ONE, profileId], [walkIn.orderGid, profileId]]);
+    await expectLedgerConsistent(shop);
+  });
+
+  it("moves the merged-away customer's earns to the kept customer's wallet when re-clustering split them meanwhile", async () => {
+    const { shop, fakeShop } = await installTestShop();
+    const { profileId } = await seed(fakeShop, shop);
+    setCustomerMergePolls(fakeShop, 2);
+    const merge = await post(shop, profileId, { intent: "merge", customerOneGid: TWO, customerTwoGid: ONE, requestId: "r-split" });
+    expect(merge.body.merge).toMatchObject({ status: "RUNNING" });
+    // While Shopify merges, the merchant splits TWO (and its 50-point order) out of the profile.
+    expect(await splitMember({ shop, profileId, memberKey: TWO, decidedBy: "test" })).toBe(true);
+    await followProfileEvents({ shop });
+    const split = await prisma.profileMember.findUniqueOrThrow({ where: { shop_memberKey: { shop, memberKey: TWO } } });
+    expect(split.profileId).not.toBe(profileId);
+    expect((await prisma.loyaltyWallet.findUniqueOrThrow({ where: { shop_profileId: { shop, profileId: split.profileId } } })).balancePoints).toBe(50);
+
+    await drainJobs({ horizonMs: 5_000 });
+    expect(await prisma.customerMergeRequest.findFirstOrThrow({ where: { shop, requestId: "r-split" } })).toMatchObject({ status: "COMPLETED", mergedAwayGid: TWO });
+    expect(await prisma.profileMember.findMany({ where: { shop }, select: { memberKey: true, profileId: true } })).toEqual([{ memberKey: ONE, profileId }]);
+    // The emptied profile is merged into the kept customer's, and its wallet with it.
+    expect((await prisma.profile.findUniqueOrThrow({ where: { shop_id: { shop, id: split.profileId } } })).mergedIntoId).toBe(profileId);
+    expect((await prisma.loyaltyWallet.findUniqueOrThrow({ where: { shop_profileId: { shop, profileId } } })).balancePoints).toBe(150);
+    expect((await prisma.loyaltyWallet.findUniqueOrThrow({ where: { shop_profileId: { shop, profileId: split.profileId } } })).balancePoints).toBe(0);
+    expect(await prisma.profile.findUniqueOrThrow({ where: { shop_id: { shop, id: profileId } } })).toMatchObject({ orderCount: 2, totalSpentMinor: 15000n });
+    await expectLedgerConsistent(shop);
   });
 });
