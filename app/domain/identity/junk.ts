@@ -62,12 +62,13 @@ export function isPlaceholderKey(key: string): boolean {
  * a name joins the first group it is close to), stopping once `limit` is reached.
  */
 export function countDistinctNames(records: Iterable<NormalizedIdentityRecord>, limit: number): number {
-  const groups: NameToken[] = [];
+  const groups: NormalizedIdentityRecord[] = [];
   for (const r of records) {
-    const n = r.first;
-    if (!n) continue;
-    if (groups.some((g) => compareNameTokens(g, n) >= 0.85)) continue;
-    groups.push(n);
+    if (!r.first) continue;
+    // As for contested identifiers: one person's swapped, abbreviated or misspelt name is not
+    // another name (eight records of one shopper made her own phone look like a shop's).
+    if (groups.some((g) => sameFirstName(g, r))) continue;
+    groups.push(r);
     if (groups.length >= limit) break;
   }
   return groups.length;

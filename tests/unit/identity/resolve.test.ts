@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  countDistinctNames,
   IdentityIndex,
   NormalizationContext,
   normalizeIdentityRecord,
@@ -171,5 +172,19 @@ describe("rejections and incremental resolution", () => {
     for (const r of records) index.add(r);
     const incremental = index.listClusters().sort((a, b) => a[0] - b[0]);
     expect(incremental).toEqual(partition(batch.clusterOf));
+  });
+});
+
+describe("distinct names on a shared identifier", () => {
+  it.each([
+    // One person: swapped, a letter dropped, across scripts.
+    [[["Khalid", "Al-Harbi"], ["Al-Harbi", "Khalid"], ["Kaled", "Al-Harbi"], ["خالد", "الحربي"]], 1],
+    // A household: two people, whatever the spellings.
+    [[["Khalid", "Al-Harbi"], ["Sara", "Al-Harbi"], ["Al-Harbi", "Sara"], ["Kaled", "Al-Harbi"]], 2],
+    // Walk-ins on the store's phone.
+    [[["Ahmed", "Al-Harbi"], ["Sara", "Al-Ghamdi"], ["Khalid", "Al-Shehri"], ["Noura", "Al-Zahrani"]], 4],
+  ] as Array<[Array<[string, string]>, number]>)("%j: %i", (names, distinct) => {
+    const records = normalize(names.map(([first_name, last_name], i) => ({ id: String(i), first_name, last_name, phone: "0554433221" })));
+    expect(countDistinctNames(records, 6)).toBe(distinct);
   });
 });
