@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   "CUSTOMER_NOT_IN_PROFILE",
   "CUSTOMER_MERGE_IN_PROGRESS",
   "SHOPIFY_UNAVAILABLE",
+  "SHOPIFY_SCOPE_MISSING",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -47,6 +48,8 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<ErrorCode, number>> = Ob
   CUSTOMER_MERGE_IN_PROGRESS: 409,
   // Shopify could not be reached or answered with errors: nothing was changed here, a retry may succeed.
   SHOPIFY_UNAVAILABLE: 502,
+  // The shop has not granted the access scope the call needs (the merchant approves it in Shopify).
+  SHOPIFY_SCOPE_MISSING: 403,
 });
 
 /** Base class of every expected, typed failure of the domain; `code` is stable and machine-readable. */

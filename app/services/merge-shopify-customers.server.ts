@@ -28,7 +28,7 @@ import {
   startCustomerMerge,
   type CustomerMergeBlocker,
 } from "../shopify/customer-merge";
-import type { AdminGraphql } from "../shopify/graphql-client";
+import { ShopifyGraphqlError, type AdminGraphql } from "../shopify/graphql-client";
 import { followProfileEvents } from "./follow-profile-events.server";
 
 export const CUSTOMER_MERGE_POLL_JOB = "customer-merge-poll" as const;
@@ -79,8 +79,17 @@ const toView = (row: CustomerMergeRequest): CustomerMergeView => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-const shopifyUnavailable = (error: unknown) =>
-  new DomainError("SHOPIFY_UNAVAILABLE", "Shopify could not be reached; nothing was changed. Try again.", { cause: (error as Error).message });
+/**
+ * A failed Shopify call as a typed error. ACCESS_DENIED: a shop installed before the merge scopes
+ * were added has not approved read/write_customer_merge yet (Shopify asks the merchant on the next open).
+ */
+function shopifyUnavailable(error: unknown) {
+  const details = error instanceof ShopifyGraphqlError && Array.isArray(error.details) ? (error.details as Array<{ extensions?: { code?: string } }>) : [];
+  if (details.some((e) => e.extensions?.code === "ACCESS_DENIED")) {
+    return new DomainError("SHOPIFY_SCOPE_MISSING", "Approve Wafa's access to merge customers in Shopify first.", { scopes: ["read_customer_merge", "write_customer_merge"] });
+  }
+  return new DomainError("SHOPIFY_UNAVAILABLE", "Shopify could not be reached; nothing was changed. Try again.", { cause: (error as Error).message });
+}
 
 /** Both customers must be Shopify customers of this live profile of this shop. */
 async function requireProfileCustomers({ shop, profileId, gids }: { shop: string; profileId: string; gids: string[] }) {

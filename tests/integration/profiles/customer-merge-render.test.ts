@@ -61,7 +61,7 @@ describe("the Merge in Shopify card", () => {
   it("has every blocker and error code in both languages, the Arabic in Arabic letters", () => {
     const keys = [
       ...[...CUSTOMER_MERGE_BLOCKERS, "UNKNOWN"].map((code) => `profile.merge.blocker.${code}`),
-      ...["VALIDATION_FAILED", "CUSTOMER_NOT_IN_PROFILE", "CUSTOMER_MERGE_IN_PROGRESS", "SHOPIFY_UNAVAILABLE", "CONFLICT"].map((code) => `profile.merge.error.${code}`),
+      ...["VALIDATION_FAILED", "CUSTOMER_NOT_IN_PROFILE", "CUSTOMER_MERGE_IN_PROGRESS", "SHOPIFY_UNAVAILABLE", "SHOPIFY_SCOPE_MISSING", "CONFLICT"].map((code) => `profile.merge.error.${code}`),
     ] as Array<keyof typeof en>;
     for (const key of keys) {
       expect(en[key], key).toBeTruthy();

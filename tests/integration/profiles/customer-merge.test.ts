@@ -7,7 +7,7 @@ import { splitMember } from "~/services/resolve-identity.server";
 import { followProfileEvents } from "~/services/follow-profile-events.server";
 import type { FakeShop } from "../../support/fake-shopify/store";
 import { failNextCustomerMerge, listCustomerMergeJobs, markCustomerMergeBlocker, setCustomerMergePolls } from "../../support/fake-shopify/customer-merge";
-import { browserHeaders, fakeShopify } from "../../support/test-app";
+import { browserHeaders, fakeShopify, TEST_SCOPES } from "../../support/test-app";
 import { customerRecord, orderRecord } from "../../factories/records";
 import { installTestShop } from "../../support/install";
 import { drainJobs } from "../../support/jobs";
@@ -239,5 +239,15 @@ describe("merging a profile's Shopify customers", () => {
     expect((await prisma.loyaltyWallet.findUniqueOrThrow({ where: { shop_profileId: { shop, profileId: split.profileId } } })).balancePoints).toBe(0);
     expect(await prisma.profile.findUniqueOrThrow({ where: { shop_id: { shop, id: profileId } } })).toMatchObject({ orderCount: 2, totalSpentMinor: 15000n });
     await expectLedgerConsistent(shop);
+  });
+
+  it("answers 403 SHOPIFY_SCOPE_MISSING when the shop has not approved the merge scopes", async () => {
+    const { shop, fakeShop } = await installTestShop({ grantedScopes: TEST_SCOPES.filter((scope) => !scope.includes("customer_merge")) });
+    const { profileId } = await seed(fakeShop, shop);
+    const preview = await post(shop, profileId, { intent: "merge-preview", customerOneGid: ONE, customerTwoGid: TWO });
+    expect(preview).toMatchObject({ status: 403, body: { code: "SHOPIFY_SCOPE_MISSING" } });
+    const merge = await post(shop, profileId, { intent: "merge", customerOneGid: ONE, customerTwoGid: TWO, requestId: "r-scope" });
+    expect(merge).toMatchObject({ status: 403, body: { code: "SHOPIFY_SCOPE_MISSING" } });
+    expect(await prisma.customerMergeRequest.count({ where: { shop } })).toBe(0);
   });
 });

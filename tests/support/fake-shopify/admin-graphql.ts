@@ -244,7 +244,8 @@ export class AdminGraphqlApi {
     });
     return {
       ...(result.data ? { data: result.data } : {}),
-      ...(result.errors ? { errors: result.errors.map((e) => ({ message: e.message, path: e.path })) } : {}),
+      // A resolver's own extensions (ACCESS_DENIED) travel as Shopify sends them.
+      ...(result.errors ? { errors: result.errors.map((e) => ({ message: e.message, path: e.path, ...(e.extensions?.code ? { extensions: e.extensions } : {}) })) } : {}),
       extensions: costExtension(cost),
     };
   }
