@@ -128,9 +128,8 @@ export async function requestCustomerMerge(
   if (row && row.status !== "PENDING") return toView(row);
 
   if (!row) {
+    await requireNoMergeUnderWay({ shop, profileId, graphql });
     await requireProfileCustomers({ shop, profileId, gids: [customerOneGid, customerTwoGid] });
-    const running = await prisma.customerMergeRequest.findFirst({ where: { shop, profileId, status: { in: ["PENDING", "RUNNING"] } } });
-    if (running) throw new ConflictError("Another merge of this profile's customers is under way.", { requestId: running.requestId }, "CUSTOMER_MERGE_IN_PROGRESS");
     let preview;
     try {
       preview = await previewCustomerMerge(graphql, { customerOneGid, customerTwoGid });
@@ -140,10 +139,16 @@ export async function requestCustomerMerge(
     if (preview.blockers.length > 0) {
       return { requestId, status: "BLOCKED", customerOneGid, customerTwoGid, resultingCustomerGid: null, mergedAwayGid: null, blockers: preview.blockers, createdAt: null };
     }
-    // Insert-if-absent: two submissions of one form race here, and only one of them goes on.
-    const created = await prisma.customerMergeRequest.createMany({
-      data: [{ shop, requestId, profileId, customerOneGid, customerTwoGid, resultingCustomerGid: preview.resultingCustomerGid, requestedBy }],
-      skipDuplicates: true,
+    // One merge per profile at a time (checked again under a lock, the preview took time), and
+    // insert-if-absent: two submissions of one form race here, and only one of them goes on.
+    const created = await prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`customer-merge:${shop}:${profileId}`}))`;
+      const running = await tx.customerMergeRequest.findFirst({ where: { shop, profileId, status: { in: ["PENDING", "RUNNING"] }, requestId: { not: requestId } } });
+      if (running) throw new ConflictError("Another merge of this profile's customers is under way.", { requestId: running.requestId }, "CUSTOMER_MERGE_IN_PROGRESS");
+      return tx.customerMergeRequest.createMany({
+        data: [{ shop, requestId, profileId, customerOneGid, customerTwoGid, resultingCustomerGid: preview.resultingCustomerGid, requestedBy }],
+        skipDuplicates: true,
+      });
     });
     row = await prisma.customerMergeRequest.findUniqueOrThrow({ where: { shop_requestId: { shop, requestId } } });
     if (created.count === 0) return toView(row);
@@ -179,6 +184,24 @@ export async function requestCustomerMerge(
     if (view.status !== "RUNNING") break;
   }
   return view;
+}
+
+/**
+ * A profile's earlier merge still under way refuses a new one; a running one is looked at first
+ * (its durable job may have given up while Shopify finished).
+ */
+async function requireNoMergeUnderWay({ shop, profileId, graphql }: { shop: string; profileId: string; graphql: AdminGraphql }) {
+  let running = await prisma.customerMergeRequest.findFirst({ where: { shop, profileId, status: { in: ["PENDING", "RUNNING"] } } });
+  if (running?.status === "RUNNING") {
+    try {
+      running = await advanceCustomerMerge({ shop, id: running.id, graphql });
+    } catch (error) {
+      throw shopifyUnavailable(error);
+    }
+  }
+  if (running && (running.status === "PENDING" || running.status === "RUNNING")) {
+    throw new ConflictError("Another merge of this profile's customers is under way.", { requestId: running.requestId }, "CUSTOMER_MERGE_IN_PROGRESS");
+  }
 }
 
 /**

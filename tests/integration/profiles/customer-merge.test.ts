@@ -127,11 +127,12 @@ describe("merging a profile's Shopify customers", () => {
   it("keeps polling in a durable job when Shopify takes longer than the request", async () => {
     const { shop, fakeShop } = await installTestShop();
     const { profileId } = await seed(fakeShop, shop);
-    setCustomerMergePolls(fakeShop, 2);
+    setCustomerMergePolls(fakeShop, 3);
     const merge = await post(shop, profileId, { intent: "merge", customerOneGid: TWO, customerTwoGid: ONE, requestId: "r-slow" });
     expect(merge.body.merge).toMatchObject({ status: "RUNNING" });
     expect(fakeShop.customers.has("602")).toBe(true);
     expect(await prisma.profileMember.count({ where: { shop } })).toBe(2);
+    // Another request looks at the running merge first (still in progress: refused).
     const busy = await post(shop, profileId, { intent: "merge", customerOneGid: TWO, customerTwoGid: ONE, requestId: "r-other" });
     expect(busy).toMatchObject({ status: 409, body: { code: "CUSTOMER_MERGE_IN_PROGRESS" } });
 
@@ -249,5 +250,20 @@ describe("merging a profile's Shopify customers", () => {
     const merge = await post(shop, profileId, { intent: "merge", customerOneGid: ONE, customerTwoGid: TWO, requestId: "r-scope" });
     expect(merge).toMatchObject({ status: 403, body: { code: "SHOPIFY_SCOPE_MISSING" } });
     expect(await prisma.customerMergeRequest.count({ where: { shop } })).toBe(0);
+  });
+
+  it("a new request finishes an earlier merge whose job stopped polling, then refuses the customer that left", async () => {
+    const { shop, fakeShop } = await installTestShop();
+    const { profileId } = await seed(fakeShop, shop);
+    setCustomerMergePolls(fakeShop, 2);
+    const merge = await post(shop, profileId, { intent: "merge", customerOneGid: TWO, customerTwoGid: ONE, requestId: "r-stuck" });
+    expect(merge.body.merge).toMatchObject({ status: "RUNNING" });
+    // Its durable job is gone (as after giving up): nothing polls it any more.
+    const stuck = await prisma.customerMergeRequest.findFirstOrThrow({ where: { shop, requestId: "r-stuck" } });
+    await prisma.$queryRaw`select graphile_worker.remove_job(${`customer-merge:${stuck.id}`})`;
+    const next = await post(shop, profileId, { intent: "merge", customerOneGid: TWO, customerTwoGid: ONE, requestId: "r-next" });
+    expect(next).toMatchObject({ status: 409, body: { code: "CUSTOMER_NOT_IN_PROFILE" } });
+    expect(await prisma.customerMergeRequest.findFirstOrThrow({ where: { shop, requestId: "r-stuck" } })).toMatchObject({ status: "COMPLETED", mergedAwayGid: TWO });
+    expect(listCustomerMergeJobs(fakeShop)).toHaveLength(1);
   });
 });
