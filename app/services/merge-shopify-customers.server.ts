@@ -154,44 +154,63 @@ export async function requestCustomerMerge(
     if (created.count === 0) return toView(row);
   }
 
-  // PENDING: recorded but Shopify's answer to customerMerge is not (this call, or a retry after
-  // an answer that never came: Shopify itself then refuses a second merge of the same customers).
+  return sendPendingMerge({ shop, row, graphql, inlineDelaysMs });
+}
+
+/**
+ * A PENDING request: recorded, but Shopify's answer to customerMerge is not (this call, or a
+ * retry after an answer that never came: Shopify itself then refuses a second merge of the same
+ * customers). Its state changes only from PENDING, so two senders cannot undo each other.
+ */
+async function sendPendingMerge(
+  { shop, row, graphql, inlineDelaysMs }: { shop: string; row: CustomerMergeRequest; graphql: AdminGraphql; inlineDelaysMs: number[] },
+): Promise<CustomerMergeView> {
+  const id = row.id;
   let started;
   try {
     started = await startCustomerMerge(graphql, { customerOneGid: row.customerOneGid, customerTwoGid: row.customerTwoGid });
   } catch (error) {
+    await prisma.customerMergeRequest.updateMany({ where: { shop, id, status: "PENDING" }, data: { updatedAt: new Date() } });
     throw shopifyUnavailable(error);
   }
   if (started.status === "REFUSED") {
-    return toView(await prisma.customerMergeRequest.update({
-      where: { shop_id: { shop, id: row.id } },
+    await prisma.customerMergeRequest.updateMany({
+      where: { shop, id, status: "PENDING" },
       data: { status: "FAILED", errors: started.blockers as unknown as Prisma.InputJsonValue, updatedAt: new Date() },
-    }));
+    });
+    return toView(await prisma.customerMergeRequest.findUniqueOrThrow({ where: { shop_id: { shop, id } } }));
   }
-  const id = row.id;
   await prisma.$transaction(async (tx) => {
-    await tx.customerMergeRequest.update({
-      where: { shop_id: { shop, id } },
+    const moved = await tx.customerMergeRequest.updateMany({
+      where: { shop, id, status: "PENDING" },
       data: { status: "RUNNING", jobGid: started.jobGid, resultingCustomerGid: started.resultingCustomerGid ?? row.resultingCustomerGid, updatedAt: new Date() },
     });
     // Outlives this request: the job keeps polling if Shopify takes longer than the inline reads.
-    await enqueueJob(tx, CUSTOMER_MERGE_POLL_JOB, { shop, id }, { jobKey: `customer-merge:${id}`, runAt: new Date(Date.now() + 1000), maxAttempts: 10 });
+    if (moved.count > 0) await enqueueJob(tx, CUSTOMER_MERGE_POLL_JOB, { shop, id }, { jobKey: `customer-merge:${id}`, runAt: new Date(Date.now() + 1000), maxAttempts: 10 });
   });
   let view = toView(await prisma.customerMergeRequest.findUniqueOrThrow({ where: { shop_id: { shop, id } } }));
   for (const delay of inlineDelaysMs) {
+    if (view.status !== "RUNNING") break;
     await new Promise((resolve) => setTimeout(resolve, delay));
     view = toView(await advanceCustomerMerge({ shop, id, graphql }));
-    if (view.status !== "RUNNING") break;
   }
   return view;
 }
 
+/** A PENDING request untouched this long lost its sender (Shopify did not answer, nobody retried). */
+const ABANDONED_PENDING_MS = 60_000;
+
 /**
- * A profile's earlier merge still under way refuses a new one; a running one is looked at first
- * (its durable job may have given up while Shopify finished).
+ * A profile's earlier merge still under way refuses a new one. It is looked at first: a running
+ * one's durable job may have given up while Shopify finished, and an abandoned PENDING one is sent
+ * again (so a lost answer never blocks the profile for ever).
  */
 async function requireNoMergeUnderWay({ shop, profileId, graphql }: { shop: string; profileId: string; graphql: AdminGraphql }) {
   let running = await prisma.customerMergeRequest.findFirst({ where: { shop, profileId, status: { in: ["PENDING", "RUNNING"] } } });
+  if (running?.status === "PENDING" && Date.now() - running.updatedAt.getTime() > ABANDONED_PENDING_MS) {
+    await sendPendingMerge({ shop, row: running, graphql, inlineDelaysMs: [] });
+    running = await prisma.customerMergeRequest.findUniqueOrThrow({ where: { shop_id: { shop, id: running.id } } });
+  }
   if (running?.status === "RUNNING") {
     try {
       running = await advanceCustomerMerge({ shop, id: running.id, graphql });

@@ -266,4 +266,20 @@ describe("merging a profile's Shopify customers", () => {
     expect(await prisma.customerMergeRequest.findFirstOrThrow({ where: { shop, requestId: "r-stuck" } })).toMatchObject({ status: "COMPLETED", mergedAwayGid: TWO });
     expect(listCustomerMergeJobs(fakeShop)).toHaveLength(1);
   });
+
+  it("sends again a merge whose answer from Shopify never came, instead of blocking the profile", async () => {
+    const { shop, fakeShop } = await installTestShop();
+    const { profileId } = await seed(fakeShop, shop);
+    // Recorded two minutes ago, then customerMerge's answer was lost (the process died).
+    await prisma.customerMergeRequest.create({
+      data: { shop, requestId: "r-lost", profileId, customerOneGid: TWO, customerTwoGid: ONE, updatedAt: new Date(Date.now() - 120_000) },
+    });
+    const next = await post(shop, profileId, { intent: "merge", customerOneGid: TWO, customerTwoGid: ONE, requestId: "r-new" });
+    expect(next).toMatchObject({ status: 409, body: { code: "CUSTOMER_MERGE_IN_PROGRESS" } });
+    expect(listCustomerMergeJobs(fakeShop)).toHaveLength(1);
+    await drainJobs({ horizonMs: 5_000 });
+    expect(await prisma.customerMergeRequest.findFirstOrThrow({ where: { shop, requestId: "r-lost" } })).toMatchObject({ status: "COMPLETED", mergedAwayGid: TWO });
+    expect(await prisma.customerMergeRequest.count({ where: { shop } })).toBe(1);
+    await expectLedgerConsistent(shop);
+  });
 });
