@@ -55,6 +55,7 @@ import {
   getPair,
   insertDetectedJunk,
   listCustomersForAttach,
+  listDeletedCustomerGids,
   getShopCountry,
   listJunkKeys,
   listMembersByKeys,
@@ -710,17 +711,22 @@ export async function attachStoredOrders({ shop, orderGids }: { shop: string; or
   const orders = (await listOrdersForAttach(prisma, { shop, orderGids })).sort((a, b) => (a.orderGid < b.orderGid ? -1 : 1));
   const customerGids = [...new Set(orders.map((o) => o.customerGid).filter((g): g is string => !!g))];
   const customers = new Map((await listCustomersForAttach(prisma, { shop, customerGids })).map((c) => [c.customerGid, c]));
+  // A customer that is a tombstone (deleted, redacted, merged away) never becomes a member again:
+  // an order still naming it (a late orders/updated sent before a merge) is attached as a guest
+  // order, by its own fields.
+  const deleted = await listDeletedCustomerGids(prisma, { shop, customerGids });
   const known = new Set((await getMembers(prisma, { shop, memberKeys: customerGids })).map((m) => m.memberKey));
   const inputs: MemberInput[] = [];
   // Counters change with every stored order (a refund, a cancellation) even when no identity does.
   const refresh = new Set<string>();
   for (const o of orders) {
-    refresh.add(o.customerGid ?? o.orderGid);
-    if (!o.customerGid) inputs.push({ memberKey: o.orderGid, memberKind: "ORDER", raw: toRaw(o.orderGid, o) });
-    else if (!known.has(o.customerGid)) {
-      known.add(o.customerGid);
-      const c = customers.get(o.customerGid);
-      inputs.push({ memberKey: o.customerGid, memberKind: "CUSTOMER", raw: toRaw(o.customerGid, c ?? o) });
+    const customerGid = o.customerGid && !(deleted.has(o.customerGid) && !known.has(o.customerGid)) ? o.customerGid : null;
+    refresh.add(customerGid ?? o.orderGid);
+    if (!customerGid) inputs.push({ memberKey: o.orderGid, memberKind: "ORDER", raw: toRaw(o.orderGid, o) });
+    else if (!known.has(customerGid)) {
+      known.add(customerGid);
+      const c = customers.get(customerGid);
+      inputs.push({ memberKey: customerGid, memberKind: "CUSTOMER", raw: toRaw(customerGid, c ?? o) });
     }
   }
   await withShopIdentity(shop, async (state) => {

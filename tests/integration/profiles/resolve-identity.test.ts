@@ -113,6 +113,30 @@ describe("unified profiles, incremental attach", () => {
     expect(await profileOf(shop, "gid://shopify/Customer/503")).toBe(await profileOf(shop, "gid://shopify/Customer/501"));
   });
 
+  it("never brings a tombstoned customer back as a member: a late order naming it is attached as a guest order", async () => {
+    const { shop } = await installTestShop();
+    const gone = "gid://shopify/Customer/601";
+    await storeCustomers(shop, [customer({ customerGid: gone, firstName: "Reem", lastName: "Alotaibi", email: "reem.otaibi@example.com" })]);
+    const first = order({ customerGid: gone, totalMinor: 9000 });
+    await storeOrders({ shop, orders: [first], origin: "WEBHOOK" });
+    await drainJobs();
+    expect(await profileOf(shop, gone)).not.toBeNull();
+
+    // Merged away in Shopify: the customer becomes a tombstone and leaves its profile.
+    await prisma.customer.update({ where: { shop_customerGid: { shop, customerGid: gone } }, data: { deletedAt: new Date() } });
+    await prisma.identityKey.deleteMany({ where: { shop, memberKey: gone } });
+    await prisma.profileMember.delete({ where: { shop_memberKey: { shop, memberKey: gone } } });
+
+    // An orders/updated sent before the merge, delivered after it, still names the customer.
+    const later = new Date(first.shopifyUpdatedAt.getTime() + 60_000);
+    await storeOrders({ shop, orders: [{ ...first, shopifyUpdatedAt: later }], origin: "WEBHOOK" });
+    await drainJobs();
+    expect(await prisma.profileMember.findUnique({ where: { shop_memberKey: { shop, memberKey: gone } } })).toBeNull();
+    const guest = await prisma.profileMember.findUniqueOrThrow({ where: { shop_memberKey: { shop, memberKey: first.orderGid } } });
+    expect(guest.memberKind).toBe("ORDER");
+    expect(await prisma.profile.findUniqueOrThrow({ where: { shop_id: { shop, id: guest.profileId } } })).toMatchObject({ orderCount: 1, totalSpentMinor: 9000n });
+  });
+
   it("keeps a merchant's split when a new record would link the two sides again", async () => {
     const { shop } = await installTestShop();
     await storeCustomers(shop, [
