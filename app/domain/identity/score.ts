@@ -374,9 +374,23 @@ export function oneTypoApart(a: NameToken, b: NameToken): boolean {
  * one consonant of the skeleton change (Shehri / Shammari).
  */
 export function latinTypoApart(a: NameToken, b: NameToken): boolean {
-  if ((!a.phonetic.arabic && latinKeystrokeReaches(a.text, b)) || (!b.phonetic.arabic && latinKeystrokeReaches(b.text, a))) return true;
-  return (!a.phonetic.arabic && latinLetterDroppedFrom(a, b)) || (!b.phonetic.arabic && latinLetterDroppedFrom(b, a));
+  if (a.phonetic.arabic && b.phonetic.arabic) return false;
+  // Memoized: family names on household phones meet the same spellings again and again.
+  const key = `${a.text}\u0000${b.text}`;
+  let hit = latinTypoCache.get(key);
+  if (hit === undefined) {
+    hit =
+      (!a.phonetic.arabic && latinKeystrokeReaches(a.text, b)) ||
+      (!b.phonetic.arabic && latinKeystrokeReaches(b.text, a)) ||
+      (!a.phonetic.arabic && latinLetterDroppedFrom(a, b)) ||
+      (!b.phonetic.arabic && latinLetterDroppedFrom(b, a));
+    if (latinTypoCache.size >= 100_000) latinTypoCache.clear();
+    latinTypoCache.set(key, hit);
+  }
+  return hit;
 }
+
+const latinTypoCache = new Map<string, boolean>();
 
 const droppedLetterCache = new Map<string, boolean>();
 const LETTERS = "abcdefghijklmnopqrstuvwxyz";
