@@ -8,20 +8,12 @@ import { Badge, Banner, BlockStack, Button, Card, InlineGrid, InlineStack, List,
 import { useState } from "react";
 import { useI18n } from "../i18n/i18n-context";
 import type { MessageKey } from "../i18n/messages";
+import type { CustomerMergeBlocker, CustomerMergeView } from "../shopify/customer-merge";
 
-type Blocker = { code: string; message: string };
+type Blocker = CustomerMergeBlocker;
 
-/** A merge request as the page shows it (the service's CustomerMergeView). */
-export type MergeRequestView = {
-  requestId: string;
-  status: "BLOCKED" | "PENDING" | "RUNNING" | "COMPLETED" | "FAILED";
-  customerOneGid: string;
-  customerTwoGid: string;
-  resultingCustomerGid: string | null;
-  mergedAwayGid: string | null;
-  blockers: Blocker[];
-  createdAt: string | null;
-};
+/** A merge request as the page shows it. */
+export type MergeRequestView = CustomerMergeView;
 
 export type MergeActionData =
   | { ok: true; intent: "merge-preview"; resultingCustomerGid: string | null; blockers: Blocker[] }

@@ -27,6 +27,7 @@ import {
   previewCustomerMerge,
   startCustomerMerge,
   type CustomerMergeBlocker,
+  type CustomerMergeView,
 } from "../shopify/customer-merge";
 import { ShopifyGraphqlError, type AdminGraphql } from "../shopify/graphql-client";
 import { followProfileEvents } from "./follow-profile-events.server";
@@ -37,16 +38,7 @@ const INLINE_POLL_DELAYS_MS = [300, 700];
 /** The durable job gives up after this many reads (about an hour at its 1 s .. 60 s spacing). */
 export const MAX_JOB_POLLS = 80;
 
-export type CustomerMergeView = {
-  requestId: string;
-  status: "BLOCKED" | "PENDING" | "RUNNING" | "COMPLETED" | "FAILED";
-  customerOneGid: string;
-  customerTwoGid: string;
-  resultingCustomerGid: string | null;
-  mergedAwayGid: string | null;
-  blockers: CustomerMergeBlocker[];
-  createdAt: string | null;
-};
+export type { CustomerMergeView };
 
 const customerGid = z.string().regex(/^gid:\/\/shopify\/Customer\/\d+$/, "A Shopify customer GID");
 const mergeInput = z

@@ -40,6 +40,18 @@ export interface CustomerMergeBlocker {
   message: string;
 }
 
+/** A merge request as the service answers it and the profile page shows it. */
+export type CustomerMergeView = {
+  requestId: string;
+  status: "BLOCKED" | "PENDING" | "RUNNING" | "COMPLETED" | "FAILED";
+  customerOneGid: string;
+  customerTwoGid: string;
+  resultingCustomerGid: string | null;
+  mergedAwayGid: string | null;
+  blockers: CustomerMergeBlocker[];
+  createdAt: string | null;
+};
+
 export interface CustomerMergePreview {
   resultingCustomerGid: string | null;
   blockers: CustomerMergeBlocker[];

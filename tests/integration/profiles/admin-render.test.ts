@@ -1,22 +1,8 @@
-import { createElement as h, type ComponentType } from "react";
 import { expect, it } from "vitest";
-import { renderToString } from "react-dom/server";
-import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
-import { AppProvider } from "@shopify/polaris";
-import polarisEn from "@shopify/polaris/locales/en.json";
-import { I18nProvider } from "~/i18n/i18n-context";
 import Customers from "~/routes/app.customers._index";
 import Profile from "~/routes/app.customers.$profileId";
 import Review from "~/routes/app.review";
-
-async function render(Component: ComponentType, data: object, locale: "en" | "ar") {
-  const routes = [{ id: "r", path: "/", loader: () => data, element: h(Component) }];
-  const handler = createStaticHandler(routes);
-  const context = await handler.query(new Request("http://x/"));
-  if (context instanceof Response) throw context;
-  const router = createStaticRouter(handler.dataRoutes, context);
-  return renderToString(h(AppProvider, { i18n: polarisEn }, h(I18nProvider, { locale, children: h(StaticRouterProvider, { router, context }) })));
-}
+import { renderRoute as render } from "../../support/render-route";
 
 it("renders the customer list and a profile in Arabic, and the review queue in English, from loader data", async () => {
   const list = { total: 1, page: 0, pageCount: 1, q: "", timezone: "Asia/Riyadh", profiles: [{ id: "p1", displayName: "محمد الحربي", email: "m@x.com", phone: "+966501234567", orderCount: 2, totalSpentMinor: "30000", currency: "SAR", lastOrderAt: "2026-01-01T00:00:00Z", memberCount: 2 }] };

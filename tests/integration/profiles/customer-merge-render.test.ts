@@ -1,22 +1,8 @@
-import { createElement as h, type ComponentType } from "react";
 import { describe, expect, it } from "vitest";
-import { renderToString } from "react-dom/server";
-import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
-import { AppProvider } from "@shopify/polaris";
-import polarisEn from "@shopify/polaris/locales/en.json";
-import { I18nProvider } from "~/i18n/i18n-context";
 import { ar, en } from "~/i18n/messages";
 import { CUSTOMER_MERGE_BLOCKERS } from "~/shopify/customer-merge";
 import Profile from "~/routes/app.customers.$profileId";
-
-async function render(Component: ComponentType, data: object, locale: "en" | "ar") {
-  const routes = [{ id: "r", path: "/", loader: () => data, element: h(Component) }];
-  const handler = createStaticHandler(routes);
-  const context = await handler.query(new Request("http://x/"));
-  if (context instanceof Response) throw context;
-  const router = createStaticRouter(handler.dataRoutes, context);
-  return renderToString(h(AppProvider, { i18n: polarisEn }, h(I18nProvider, { locale, children: h(StaticRouterProvider, { router, context }) })));
-}
+import { renderRoute as render } from "../../support/render-route";
 
 const customer = (id: number, name: string, email: string | null) => ({
   memberKey: `gid://shopify/Customer/${id}`, kind: "CUSTOMER", name, email, phone: "+966501234567", city: null, address: null, linkedBy: [], linkScore: null, linkReason: null,
