@@ -10,6 +10,7 @@ import { authenticate } from "../shopify.server";
 import { recordAcceptedReceipt, recordRejectedReceipt, type ReceiptInput } from "../models/webhook-receipt.server";
 import { getShop } from "../models/shop.server";
 import { parseWebhookPayload, HANDLED_TOPICS } from "../shopify/webhook-topics";
+import { DeliveryHeaders, WebhookDelivery } from "../shopify/webhook-delivery";
 
 export const MAX_PAYLOAD_BYTES = 5 * 1024 * 1024;
 const KEEP_REJECTED_PAYLOAD_BYTES = 64 * 1024;
@@ -41,30 +42,14 @@ function receiptFromHeaders(headers: Headers, raw: string, topicFallback: string
  */
 const LIBRARY_HEADER_NAMES = [...new Set(Object.values(WEBHOOK_HEADER_NAMES).flatMap((names) => [names.hmac, names.topic, names.domain, names.apiVersion, names.webhookId]))];
 
-/**
- * The delivery as the library sees it: same method, URL and body, its own headers only. Not a
- * second undici Request (its construction and body stream were ~6% of a delivery's CPU): the
- * library reads of it exactly this — `method` and `text()` (authenticate.webhook), and what the
- * installed request conversion reads, `method`, `url` and `headers.entries()`
- * (app/shopify/request-conversion.server.ts); the webhook tests run every verdict through it.
- */
-class DeliveryForLibrary {
-  readonly headers = new Map<string, string>();
-
-  constructor(readonly method: string, readonly url: string, private readonly body: string) {}
-
-  text(): Promise<string> {
-    return Promise.resolve(this.body);
-  }
-}
-
+/** The delivery as the library sees it: same method, URL and body, its own headers only. */
 function requestForLibrary(request: Request, raw: string): Request {
-  const delivery = new DeliveryForLibrary(request.method, request.url, raw);
+  const headers = new DeliveryHeaders();
   for (const name of LIBRARY_HEADER_NAMES) {
     const value = request.headers.get(name);
-    if (value !== null) delivery.headers.set(name.toLowerCase(), value);
+    if (value !== null) headers.append(name, value);
   }
-  return delivery as unknown as Request;
+  return new WebhookDelivery(request.method, request.url, headers, raw).asRequest();
 }
 
 export async function receiveWebhook(request: Request, routeTopic: string): Promise<Response> {

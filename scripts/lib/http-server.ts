@@ -9,6 +9,7 @@ import compression from "compression";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { ROOT } from "./database.js";
+import { DeliveryHeaders, WebhookDelivery } from "../../app/shopify/webhook-delivery.js";
 
 export async function loadServerBuild(): Promise<ServerBuild> {
   const buildPath = path.join(ROOT, "build", "index.js");
@@ -22,7 +23,7 @@ type RouteAction = (args: { request: Request; params: Record<string, string>; co
  * Webhooks are the one path where the app answers hundreds of machine requests a second, and
  * Remix adds nothing there (no loaders, no document, no session): a POST to one of these paths is
  * handed straight to the route's action — the same code Remix would call, with the same
- * authenticate.webhook HMAC check inside it (given a WebhookDelivery, below, for its request).
+ * authenticate.webhook HMAC check inside it (given a WebhookDelivery for its request).
  * Everything else goes through Express and Remix.
  */
 function webhookActions(build: ServerBuild): Map<string, RouteAction> {
@@ -42,49 +43,6 @@ function webhookActions(build: ServerBuild): Map<string, RouteAction> {
   return actions;
 }
 
-/** Header values by name, matched as HTTP does (case-insensitively); repeated names joined by ", ". */
-class DeliveryHeaders {
-  private readonly values = new Map<string, string>();
-
-  append(name: string, value: string): void {
-    const key = name.toLowerCase();
-    const previous = this.values.get(key);
-    this.values.set(key, previous === undefined ? value : `${previous}, ${value}`);
-  }
-
-  get(name: string): string | null {
-    return this.values.get(name.toLowerCase()) ?? null;
-  }
-
-  has(name: string): boolean {
-    return this.values.has(name.toLowerCase());
-  }
-
-  entries(): IterableIterator<[string, string]> {
-    return this.values.entries();
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.values.entries();
-  }
-}
-
-/**
- * A webhook delivery as the webhook routes' actions read it (receiveWebhook: method, URL, headers
- * by name, body text), the body already read: no undici Request is built around it, whose
- * construction and body stream cost more than a tenth of a delivery's CPU (bench:ingest).
- * The text is the body's UTF-8 as sent (a byte-order mark is kept: the signature covers it).
- */
-class WebhookDelivery {
-  readonly method = "POST";
-
-  constructor(readonly url: string, readonly headers: DeliveryHeaders, private readonly body: string) {}
-
-  text(): Promise<string> {
-    return Promise.resolve(this.body);
-  }
-}
-
 async function answerWebhook(action: RouteAction, req: http.IncomingMessage, res: http.ServerResponse) {
   try {
     const chunks: Buffer[] = [];
@@ -98,7 +56,8 @@ async function answerWebhook(action: RouteAction, req: http.IncomingMessage, res
       if (/^(x-shopify-|content-type$)/i.test(name)) headers.append(name, req.rawHeaders[i + 1]);
     }
     const text = chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8");
-    const request = new WebhookDelivery(`http://${req.headers.host ?? "localhost"}${req.url}`, headers, text) as unknown as Request;
+    // The body's UTF-8 as sent (a byte-order mark is kept: the signature covers it).
+    const request = new WebhookDelivery("POST", `http://${req.headers.host ?? "localhost"}${req.url}`, headers, text).asRequest();
     let response: Response;
     try {
       response = await action({ request, params: {}, context: {} });
