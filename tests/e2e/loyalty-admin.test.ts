@@ -37,7 +37,7 @@ describe("loyalty program admin in a real browser", () => {
     await frame.getByLabel("مكافأة التسجيل (نقاط)").fill(String(Date.now() % 100_000));
     await frame.getByRole("button", { name: "حفظ" }).last().click();
     await expect.poll(() => frame.getByText(/حُفظت كنسخة/).count(), { timeout: 15_000 }).toBe(1);
-    await expect.poll(() => frame.getByText("نورة القحطاني").count()).toBeGreaterThan(0);
+    await expect.poll(() => frame.getByText("نورة القحطاني").count(), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(await threshold.nth(1).inputValue()).toBe("5000.50");
     await page.screenshot({ path: path.join(ARTIFACTS, "loyalty-settings-ar.png"), fullPage: true });
     expect(errors).toEqual([]);
@@ -91,7 +91,7 @@ describe("loyalty program admin in a real browser", () => {
     await frame.getByRole("button", { name: "Adjust" }).click();
     await expect.poll(() => frame.getByText(/^Adjusted\. New balance:/).count(), { timeout: 15_000 }).toBe(1);
     await expect.poll(() => frame.getByText(`Reason: ${reason}`).count(), { timeout: 15_000 }).toBe(1);
-    await expect.poll(() => frame.getByText("By Sarah Collins").count()).toBeGreaterThan(0);
+    await expect.poll(() => frame.getByText("By Sarah Collins").count(), { timeout: 15_000 }).toBeGreaterThan(0);
     // A reason is required: the field says so and nothing is applied.
     await frame.getByLabel("Points", { exact: true }).fill("5");
     await frame.getByRole("button", { name: "Adjust" }).click();
