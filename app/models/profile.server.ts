@@ -619,19 +619,13 @@ export function listOrdersForAttach(db: Db, { shop, orderGids }: { shop: string;
   });
 }
 
-/** Customers among these that are tombstones (deleted, redacted, or merged away in Shopify). */
-export async function listDeletedCustomerGids(db: Db, { shop, customerGids }: { shop: string; customerGids: string[] }): Promise<Set<string>> {
-  if (customerGids.length === 0) return new Set();
-  const rows = await db.customer.findMany({ where: { shop, customerGid: { in: customerGids }, deletedAt: { not: null } }, select: { customerGid: true } });
-  return new Set(rows.map((r) => r.customerGid));
-}
-
+/** The customers, tombstones (deleted, redacted, merged away in Shopify) included: deletedAt says which. */
 export function listCustomersForAttach(db: Db, { shop, customerGids }: { shop: string; customerGids: string[] }) {
   return db.customer.findMany({
-    where: { shop, customerGid: { in: customerGids }, deletedAt: null },
+    where: { shop, customerGid: { in: customerGids } },
     select: {
       customerGid: true, email: true, phone: true, firstName: true, lastName: true,
-      address1: true, address2: true, city: true, province: true, zip: true, countryCode: true,
+      address1: true, address2: true, city: true, province: true, zip: true, countryCode: true, deletedAt: true,
     },
   });
 }

@@ -55,7 +55,6 @@ import {
   getPair,
   insertDetectedJunk,
   listCustomersForAttach,
-  listDeletedCustomerGids,
   getShopCountry,
   listJunkKeys,
   listMembersByKeys,
@@ -710,11 +709,12 @@ export async function attachStoredOrders({ shop, orderGids }: { shop: string; or
   refreshStaleStatisticsSoon(IDENTITY_TABLES);
   const orders = (await listOrdersForAttach(prisma, { shop, orderGids })).sort((a, b) => (a.orderGid < b.orderGid ? -1 : 1));
   const customerGids = [...new Set(orders.map((o) => o.customerGid).filter((g): g is string => !!g))];
-  const customers = new Map((await listCustomersForAttach(prisma, { shop, customerGids })).map((c) => [c.customerGid, c]));
+  const rows = await listCustomersForAttach(prisma, { shop, customerGids });
+  const customers = new Map(rows.filter((c) => c.deletedAt === null).map((c) => [c.customerGid, c]));
   // A customer that is a tombstone (deleted, redacted, merged away) never becomes a member again:
   // an order still naming it (a late orders/updated sent before a merge) is attached as a guest
   // order, by its own fields.
-  const deleted = await listDeletedCustomerGids(prisma, { shop, customerGids });
+  const deleted = new Set(rows.filter((c) => c.deletedAt !== null).map((c) => c.customerGid));
   const known = new Set((await getMembers(prisma, { shop, memberKeys: customerGids })).map((m) => m.memberKey));
   const inputs: MemberInput[] = [];
   // Counters change with every stored order (a refund, a cancellation) even when no identity does.
@@ -742,7 +742,7 @@ export async function attachStoredOrders({ shop, orderGids }: { shop: string; or
 
 /** customer-stored step: new or changed customers become (or update) members. */
 export async function attachStoredCustomers({ shop, customerGids }: { shop: string; customerGids: string[] }): Promise<void> {
-  const customers = (await listCustomersForAttach(prisma, { shop, customerGids })).sort((a, b) => (a.customerGid < b.customerGid ? -1 : 1));
+  const customers = (await listCustomersForAttach(prisma, { shop, customerGids })).filter((c) => c.deletedAt === null).sort((a, b) => (a.customerGid < b.customerGid ? -1 : 1));
   await attachMembers({ shop, members: customers.map((c) => ({ memberKey: c.customerGid, memberKind: "CUSTOMER" as const, raw: toRaw(c.customerGid, c) })) });
 }
 
