@@ -419,8 +419,9 @@ async function considerKey(state: ShopState, me: Member, key: string, list: stri
         // A junk identifier leaves its members' cluster traits: their clusters are re-decided.
         for (const m of members) state.touched.add(m.memberKey);
         await insertDetectedJunk(state.tx, { shop: state.shop, kind: row.kind, value: row.value, reason: verdict.text });
-        // Pairs that met only through this identifier lose their edge.
-        await reevaluateAmong(state, members.filter((m) => m.memberKey !== me.memberKey));
+        // Pairs that met only through this identifier lose their edge; a junk phone is no
+        // evidence one digit off either, so its members' links to anyone else are re-derived too.
+        await reevaluatePairsOf(state, members.filter((m) => m.memberKey !== me.memberKey), { outsiders: row.kind === "PHONE" });
         return false;
       }
     }
@@ -428,7 +429,7 @@ async function considerKey(state: ShopState, me: Member, key: string, list: stri
   }
   state.keyCount.set(key, list.length);
   if (list.length > OPTIONS.maxBlockSize) {
-    if (list.length === OPTIONS.maxBlockSize + 1) await reevaluateAmong(state, (await state.load(list)).filter((m) => m.memberKey !== me.memberKey));
+    if (list.length === OPTIONS.maxBlockSize + 1) await reevaluatePairsOf(state, (await state.load(list)).filter((m) => m.memberKey !== me.memberKey), { outsiders: false });
     return false;
   }
   return true;
@@ -458,11 +459,16 @@ async function updateOne(state: ShopState, input: MemberInput, existing: MemberR
   for (const o of others) await evaluate(state, o, me);
 }
 
-async function reevaluateAmong(state: ShopState, members: Member[]): Promise<void> {
+/**
+ * Re-derives the stored pairs among these members, and with `outsiders` every other stored pair of
+ * theirs as well (what the in-memory index does for a junk phone's records: see reevaluateEdgesOf).
+ */
+async function reevaluatePairsOf(state: ShopState, members: Member[], { outsiders }: { outsiders: boolean }): Promise<void> {
   const keys = new Set(members.map((m) => m.memberKey));
-  const pairs = await state.listPairsOf([...keys]);
+  const pairs = (await state.listPairsOf([...keys])).filter((p) => outsiders || (keys.has(p.memberA) && keys.has(p.memberB)));
+  // The outsiders' rows in one read.
+  await state.load([...new Set(pairs.flatMap((p) => [p.memberA, p.memberB]))]);
   for (const p of pairs) {
-    if (!keys.has(p.memberA) || !keys.has(p.memberB)) continue;
     const [a, b] = await state.load([p.memberA, p.memberB]);
     if (a && b) await evaluate(state, a, b);
   }

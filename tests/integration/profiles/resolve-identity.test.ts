@@ -228,3 +228,41 @@ describe("unified profiles, incremental attach", () => {
     expect(await profileOf(a.shop, "gid://shopify/Customer/21")).toBeNull();
   });
 });
+
+/** Members' profiles and batch resolution of the same stored records (in arrival order), as groups of member keys. */
+async function storedAndBatch(shop: string) {
+  const members = await prisma.profileMember.findMany({ where: { shop }, orderBy: { seq: "asc" } });
+  const ctx = new NormalizationContext("SA");
+  const batch = resolveIdentities(members.map((m) => normalizeIdentityRecord(m.record as unknown as RawIdentityRecord, ctx)));
+  const groups = (labels: string[]) => {
+    const byLabel = new Map<string, string[]>();
+    labels.forEach((label, i) => byLabel.set(label, [...(byLabel.get(label) ?? []), members[i].memberKey]));
+    return [...byLabel.values()];
+  };
+  return { stored: groups(members.map((m) => m.profileId)), batch: groups([...batch.clusterOf].map(String)) };
+}
+
+/** Attaches each record as its own job, in order, as webhooks would. */
+async function attachInTurn(shop: string, rows: RawIdentityRecord[]) {
+  for (const raw of rows) await attachMembers({ shop, members: [{ memberKey: raw.id, memberKind: "CUSTOMER", raw }] });
+}
+
+describe("incremental attach equals batch resolution (#4)", () => {
+  const STORE = "0591234567";
+
+  it.each([
+    // A phone turning junk takes its evidence off the phones one digit from it too: the customer
+    // stays linked to neither walk-in, and the two walk-ins are not chained through her.
+    ["a junk phone's records linked to an outsider one digit off", [
+      { id: "gid://shopify/Customer/801", first_name: "فاطمة", last_name: "القحطاني", phone: "0591234568" },
+      { id: "gid://shopify/Customer/802", first_name: "Fatimah", last_name: "Al-Qahtani", phone: STORE },
+      { id: "gid://shopify/Customer/803", first_name: "فاطمة", last_name: "القحطاني", phone: STORE },
+      ...["Ahmed", "Sara", "Khalid", "Noura", "Omar", "Reem"].map((first_name, i) => ({ id: `gid://shopify/Customer/${804 + i}`, first_name, last_name: "Al-Harbi", phone: STORE })),
+    ]],
+  ] as Array<[string, RawIdentityRecord[]]>)("gives batch's profiles for %s", async (_, rows) => {
+    const { shop } = await installTestShop();
+    await attachInTurn(shop, rows);
+    const { stored, batch } = await storedAndBatch(shop);
+    expect(stored).toEqual(batch);
+  });
+});
