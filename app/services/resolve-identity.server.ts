@@ -25,6 +25,8 @@ import {
   getBlockingKeys,
   getDeterministicKeys,
   getJunkVerdict,
+  isContestedIdentifier,
+  MIN_SUPPORT_TO_OVERRULE_CONFLICT,
   normalizeEmail,
   normalizeIdentityRecord,
   normalizePhone,
@@ -136,6 +138,7 @@ type JunkRow = { kind: IdentityKeyKind; value: string; active: boolean; source: 
 type PairState = { status: PairRow["status"] } | null;
 
 const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
+const bySeq = (a: { seq: bigint }, b: { seq: bigint }) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0);
 
 /**
  * What one transaction knows: loaded members, key sizes, junk identifiers, touched members, and
@@ -145,6 +148,8 @@ class ShopState {
   readonly members = new Map<string, Member>();
   readonly keyCount = new Map<string, number>();
   readonly junk = new Set<string>();
+  /** Identifiers known (in this transaction) to be, or not to be, a household's: see isContested. */
+  readonly contested = new Map<string, boolean>();
   readonly touched = new Set<string>();
   /** Members created in this transaction: they had no pairs before it. */
   readonly created = new Set<string>();
@@ -222,6 +227,27 @@ class ShopState {
       this.keyCount.set(key, n);
     }
     return n > OPTIONS.maxBlockSize;
+  }
+
+  /**
+   * Whether the holders of an identifier (email or phone) carry two clearly different first names,
+   * as batch resolution decides it on the records sharing it in arrival order. Only asked for a
+   * pair where one side has no name (isContested is what makes that pair's identifier no evidence).
+   */
+  async isContested(key: string): Promise<boolean> {
+    let contested = this.contested.get(key);
+    if (contested === undefined) {
+      await this.flushMembers();
+      const row = toKeyRow(key);
+      const lists = await listMembersByKeys(this.tx, { shop: this.shop, keys: [row], limit: OPTIONS.junk.maxRecordsPerIdentifier });
+      const holders = new Set(lists.get(`${row.kind}|${row.value}`) ?? []);
+      // A member created in this transaction may not be written yet.
+      for (const k of this.created) if (this.members.get(k)?.keys.includes(key)) holders.add(k);
+      const members = (await this.load([...holders])).sort(bySeq);
+      contested = isContestedIdentifier(members.map((m) => m.norm));
+      this.contested.set(key, contested);
+    }
+    return contested;
   }
 
   async getPair(a: string, b: string): Promise<PairState> {
@@ -424,7 +450,18 @@ async function considerKey(state: ShopState, me: Member, key: string, list: stri
         await reevaluatePairsOf(state, members.filter((m) => m.memberKey !== me.memberKey), { outsiders: row.kind === "PHONE" });
         return false;
       }
-    }
+      if (row.kind !== "EXTERNAL") {
+        const contested = isContestedIdentifier(members.map((m) => m.norm));
+        const before = state.contested.get(key);
+        state.contested.set(key, contested);
+        // Newly a household's: a nameless holder's pairs through it lose that evidence (batch
+        // decides on all holders; the verdict, like junk, only moves one way as records arrive).
+        const others = members.filter((m) => m.memberKey !== me.memberKey);
+        if (contested && before !== true && others.some((m) => !m.norm.first) && !isContestedIdentifier(others.map((m) => m.norm))) {
+          await reevaluatePairsOf(state, others, { outsiders: false });
+        }
+      }
+    } else if (row.kind !== "EXTERNAL") state.contested.set(key, false);
     return true;
   }
   state.keyCount.set(key, list.length);
@@ -485,7 +522,9 @@ async function evaluate(state: ShopState, x: Member, y: Member): Promise<void> {
   let status: "AUTO_LINKED" | "CANNOT_LINK" | "REVIEW" | null = null;
   let s: ReturnType<typeof scorePair> | null = null;
   if (shared) {
-    s = scorePair(a.norm, b.norm, { weights: OPTIONS.weights, isJunk: (k) => state.junk.has(k) }, true);
+    // An identifier of a household is no evidence for a record without a name (as in batch).
+    const contested = !a.norm.first || !b.norm.first ? await contestedSharedKeys(state, a, b) : null;
+    s = scorePair(a.norm, b.norm, { weights: OPTIONS.weights, isJunk: (k) => state.junk.has(k), isContested: (k) => contested?.has(k) ?? false }, true);
     if (s.deterministic) status = pairConflicts(s) ? "CANNOT_LINK" : "AUTO_LINKED";
     else if (s.score >= OPTIONS.thresholds.link) status = "AUTO_LINKED";
     else if (s.score >= OPTIONS.thresholds.review) status = "REVIEW";
@@ -501,6 +540,14 @@ async function evaluate(state: ShopState, x: Member, y: Member): Promise<void> {
     state.touched.add(a.memberKey);
     state.touched.add(b.memberKey);
   }
+}
+
+/** The email and phone two members share that are a household's (see ShopState.isContested). */
+async function contestedSharedKeys(state: ShopState, a: Member, b: Member): Promise<Set<string>> {
+  const out = new Set<string>();
+  const shared = [a.norm.email && a.norm.email === b.norm.email ? `e:${a.norm.email}` : null, a.norm.phone && a.norm.phone === b.norm.phone ? `p:${a.norm.phone}` : null];
+  for (const key of shared) if (key && !state.junk.has(key) && (await state.isContested(key))) out.add(key);
+  return out;
 }
 
 /**
@@ -534,13 +581,29 @@ async function recluster(state: ShopState): Promise<void> {
   });
   uf.grow(members.length);
   const links: Array<{ a: number; b: number; score: number; reasons: Prisma.JsonValue; status: string }> = [];
+  const conflicts: Array<[number, number]> = [];
+  const linked = new Map<number, Set<number>>();
+  const link = (x: number, y: number) => (linked.get(x) ?? linked.set(x, new Set()).get(x) as Set<number>).add(y);
   for (const p of region.pairs) {
     const a = local.get(p.memberA);
     const b = local.get(p.memberB);
     if (a === undefined || b === undefined) continue;
     const [lo, hi] = a < b ? [a, b] : [b, a];
-    if (p.status === "CANNOT_LINK" || p.status === "REJECTED") uf.addCannotLink(lo, hi);
-    else links.push({ a: lo, b: hi, score: p.status === "APPROVED" ? APPROVED_SCORE : p.score, reasons: p.reasons, status: p.status });
+    if (p.status === "REJECTED") uf.addCannotLink(lo, hi);
+    else if (p.status === "CANNOT_LINK") conflicts.push([lo, hi]);
+    else {
+      links.push({ a: lo, b: hi, score: p.status === "APPROVED" ? APPROVED_SCORE : p.score, reasons: p.reasons, status: p.status });
+      link(lo, hi);
+      link(hi, lo);
+    }
+  }
+  // As in batch: a name conflict on a shared identifier is overruled by two members linked to
+  // both sides (a cross-script typo among her other records); a merchant's rejection never is.
+  for (const [a, b] of conflicts) {
+    let common = 0;
+    const nb = linked.get(b);
+    if (nb) for (const x of linked.get(a) ?? []) if (nb.has(x)) common++;
+    if (common < MIN_SUPPORT_TO_OVERRULE_CONFLICT) uf.addCannotLink(a, b);
   }
   links.sort(compareLinks);
   const linkOf = new Map<number, (typeof links)[number]>();

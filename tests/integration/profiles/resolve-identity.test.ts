@@ -249,6 +249,9 @@ async function attachInTurn(shop: string, rows: RawIdentityRecord[]) {
 
 describe("incremental attach equals batch resolution (#4)", () => {
   const STORE = "0591234567";
+  const household = (...rows: Array<[string, string] | null>): RawIdentityRecord[] =>
+    rows.map((names, i) => (names ? { id: `gid://shopify/Customer/${700 + i}`, first_name: names[0], last_name: names[1], phone: "0503334444" }
+      : { id: `gid://shopify/Customer/${700 + i}`, phone: "0503334444", email: "otaibi.home@gmail.com" }));
 
   it.each([
     // A phone turning junk takes its evidence off the phones one digit from it too: the customer
@@ -259,10 +262,27 @@ describe("incremental attach equals batch resolution (#4)", () => {
       { id: "gid://shopify/Customer/803", first_name: "فاطمة", last_name: "القحطاني", phone: STORE },
       ...["Ahmed", "Sara", "Khalid", "Noura", "Omar", "Reem"].map((first_name, i) => ({ id: `gid://shopify/Customer/${804 + i}`, first_name, last_name: "Al-Harbi", phone: STORE })),
     ]],
+    // A cross-script typo conflicts (العنود / Aalnoud), but the two records linked to both overrule it.
+    ["a name conflict two shared neighbours overrule", [["العنود", ""], ["Aalnoud", "Alharbi"], ["Alanoud", "Al-Harbi"], ["Al-Anoud", "Alharbi"]]
+      .map(([first_name, last_name], i) => ({ id: `gid://shopify/Customer/${900 + i}`, first_name, last_name, phone: "0503334444" }))],
+    // A record without a name on a household's phone cannot say whose it is.
+    ["a nameless record after a household's two names", household(["Ahmed", "Al-Otaibi"], ["Sara", "Al-Otaibi"], null)],
+    ["a nameless record before the household's second name", household(["Ahmed", "Al-Otaibi"], null, ["Sara", "Al-Otaibi"])],
   ] as Array<[string, RawIdentityRecord[]]>)("gives batch's profiles for %s", async (_, rows) => {
     const { shop } = await installTestShop();
     await attachInTurn(shop, rows);
     const { stored, batch } = await storedAndBatch(shop);
+    expect(stored).toEqual(batch);
+  });
+
+  it("gives batch's profiles when a merchant clears a household's phone they had marked shared", async () => {
+    const { shop } = await installTestShop();
+    await setJunkIdentifier({ shop, kind: "PHONE", raw: "0503334444", active: true });
+    await attachInTurn(shop, household(["Ahmed", "Al-Otaibi"], null, ["Sara", "Al-Otaibi"]));
+    // Its pairs are re-derived without the holders being attached again: the phone is still a household's.
+    await setJunkIdentifier({ shop, kind: "PHONE", raw: "0503334444", active: false });
+    const { stored, batch } = await storedAndBatch(shop);
+    expect(batch).toHaveLength(3);
     expect(stored).toEqual(batch);
   });
 });
