@@ -29,6 +29,7 @@ import {
   getDeterministicKeys,
   getJunkVerdict,
   DEFAULT_JUNK_OPTIONS,
+  IDENTITY_KEYS_VERSION,
   normalizeIdentityRecord,
   toKeyRow,
   toStoredRecord,
@@ -293,6 +294,8 @@ async function main() {
 
     const check = new pg.Client({ connectionString: url });
     await check.connect();
+    // The loader derived the keys with this code (templateVersion covers it): nothing to re-key.
+    await check.query(`update "Shop" set "identityKeysVersion" = $1 where shop = $2`, [IDENTITY_KEYS_VERSION, SHOP]);
     const [{ stored, attaches }] = (await check.query<{ stored: number; attaches: Workload["attaches"] }>(`select stored, attaches from bench_workload`)).rows;
     const [{ n: profileCount }] = (await check.query<{ n: number }>(`select count(*)::int as n from "Profile" where shop = $1`, [SHOP])).rows;
     // The copy carries the template's planner statistics (pg_statistic) but not its activity

@@ -16,6 +16,7 @@ import { randomUUID } from "node:crypto";
 import type { IdentityKeyKind, MatchStatus, MemberKind, Prisma } from "@prisma/client";
 import prisma, { pool } from "../db.server";
 import { refreshStaleStatisticsSoon } from "../models/statistics.server";
+import { getIdentityKeysVersion, listMembersWithKeys, setIdentityKeysVersion } from "../models/identity-keys.server";
 import {
   ConstrainedUnionFind,
   emptyTraits,
@@ -25,6 +26,7 @@ import {
   getBlockingKeys,
   getDeterministicKeys,
   getJunkVerdict,
+  IDENTITY_KEYS_VERSION,
   isContestedIdentifier,
   MIN_SUPPORT_TO_OVERRULE_CONFLICT,
   normalizeEmail,
@@ -474,10 +476,17 @@ async function considerKey(state: ShopState, me: Member, key: string, list: stri
 
 /** A stored member whose record changed: new keys, and its old and new candidates re-scored. */
 async function updateOne(state: ShopState, input: MemberInput, existing: MemberRow, record: Prisma.InputJsonValue, searchText: string): Promise<void> {
-  const { tx, shop } = state;
-  await updateMemberRecord(tx, { shop, memberKey: input.memberKey, record, searchText });
+  await updateMemberRecord(state.tx, { shop: state.shop, memberKey: input.memberKey, record, searchText });
   state.members.delete(input.memberKey);
-  const me = state.toMember({ ...existing, record: record as Prisma.JsonValue });
+  await rekeyMember(state, state.toMember({ ...existing, record: record as Prisma.JsonValue }));
+}
+
+/**
+ * Stores the keys the code derives now from a member's record, and re-derives its pairs: the ones
+ * it had (it may have lost the key they shared) and those with its candidates under the new keys.
+ */
+async function rekeyMember(state: ShopState, me: Member): Promise<void> {
+  const { tx, shop } = state;
   await replaceIdentityKeys(tx, { shop, memberKey: me.memberKey, keys: me.keys.map(toKeyRow) });
   state.touched.add(me.memberKey);
   for (const k of me.keys) state.keyCount.delete(k);
@@ -690,8 +699,9 @@ async function recluster(state: ShopState): Promise<void> {
 async function withShopIdentity<T>(
   shop: string,
   fn: (state: ShopState) => Promise<T>,
-  { lazy = false, genericPlans = false }: { lazy?: boolean; genericPlans?: boolean } = {},
+  { lazy = false, genericPlans = false, checkKeys = true }: { lazy?: boolean; genericPlans?: boolean; checkKeys?: boolean } = {},
 ): Promise<T> {
+  if (checkKeys) await ensureKeysCurrent(shop);
   const client = await pool.connect();
   let tx: PgSql | null = null;
   try {
@@ -717,6 +727,54 @@ async function withShopIdentity<T>(
     client.release(rolledBack ? undefined : (error as Error));
     throw error;
   }
+}
+
+const REKEY_PAGE = 500;
+
+/** Shops whose keys this process has checked (or is re-keying); a failed check is tried again. */
+const keysChecked = new Map<string, Promise<void>>();
+
+/** Re-keys the shop first if its stored keys are older than this code's (once per shop and process). */
+function ensureKeysCurrent(shop: string): Promise<void> {
+  let check = keysChecked.get(shop);
+  if (!check) {
+    check = (async () => {
+      const version = await getIdentityKeysVersion(prisma, { shop });
+      if (version !== null && version < IDENTITY_KEYS_VERSION) await rekeyShop({ shop });
+    })();
+    keysChecked.set(shop, check);
+    check.catch(() => keysChecked.delete(shop));
+  }
+  return check;
+}
+
+/**
+ * Re-derives every member's keys with this code, a page per transaction (each under the shop's
+ * lock, so attaches interleave), and for a member whose keys changed its pairs too, as if its
+ * record had changed; then marks the shop's keys current. Returns how many members changed keys.
+ * Cost: one read of every member with its keys and a normalization each; writes only for changes.
+ */
+export async function rekeyShop({ shop }: { shop: string }): Promise<number> {
+  let after = "";
+  let changed = 0;
+  for (;;) {
+    const page = await withShopIdentity(shop, async (state) => {
+      const rows = await listMembersWithKeys(state.tx, { shop, afterMemberKey: after, limit: REKEY_PAGE });
+      for (const row of rows) {
+        const stored = row.keys.map((k) => fromKeyRow(k.kind, k.value)).sort();
+        const me = state.toMember(row);
+        const now = [...me.keys].sort();
+        if (stored.length === now.length && stored.every((k, i) => k === now[i])) continue;
+        changed++;
+        await rekeyMember(state, me);
+      }
+      return rows;
+    }, { checkKeys: false });
+    if (page.length < REKEY_PAGE) break;
+    after = page[page.length - 1].memberKey;
+  }
+  await setIdentityKeysVersion(prisma, { shop, version: IDENTITY_KEYS_VERSION });
+  return changed;
 }
 
 /**

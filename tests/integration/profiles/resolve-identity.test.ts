@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import prisma from "~/db.server";
-import { NormalizationContext, normalizeIdentityRecord, resolveIdentities, type RawIdentityRecord } from "~/domain/identity";
+import {
+  getBlockingKeys, getDeterministicKeys, IDENTITY_KEYS_VERSION, NormalizationContext, normalizeIdentityRecord, resolveIdentities, toKeyRow, toStoredRecord, type RawIdentityRecord,
+} from "~/domain/identity";
 import { storeCustomersInTransaction, storeOrders } from "~/services/store-orders.server";
 import { enqueueCustomerStored } from "~/services/order-stored.server";
-import { attachMembers, setJunkIdentifier, splitMember } from "~/services/resolve-identity.server";
-import { loadAttachContext } from "~/models/profile.server";
+import { attachMembers, rekeyShop, setJunkIdentifier, splitMember } from "~/services/resolve-identity.server";
+import { insertMembersWithProfiles, loadAttachContext } from "~/models/profile.server";
 import { redactCustomer } from "~/services/redact.server";
 import { customerPayload, orderPayload, toCustomerRecord, toOrderRecord, type CustomerRecord, type OrderRecord } from "~/shopify/webhook-payloads";
 import { iteratePersons } from "../../../prisma/seed/demo-data";
@@ -284,5 +286,32 @@ describe("incremental attach equals batch resolution (#4)", () => {
     const { stored, batch } = await storedAndBatch(shop);
     expect(batch).toHaveLength(3);
     expect(stored).toEqual(batch);
+  });
+
+  it("finds a member whose keys were stored by older code (a leading Bin dropped from Bin Laden)", async () => {
+    const { shop } = await installTestShop();
+    const old: RawIdentityRecord = { id: "gid://shopify/Customer/1001", first_name: "Osama", last_name: "Bin Laden", phone: "0551239876", city: "Jeddah" };
+    // Written before bin led a family name: its blocking keys were those of "Osama Laden".
+    const ctx = new NormalizationContext("SA");
+    const asOldCodeSaw = normalizeIdentityRecord({ ...old, last_name: "Laden" }, ctx);
+    const keys = [...getDeterministicKeys(asOldCodeSaw), ...getBlockingKeys(asOldCodeSaw)];
+    expect(keys).not.toEqual([...getDeterministicKeys(normalizeIdentityRecord(old, ctx)), ...getBlockingKeys(normalizeIdentityRecord(old, ctx))]);
+    const stored = toStoredRecord(old, "SA");
+    await prisma.$transaction(async (tx) => {
+      const [{ seq }] = await tx.$queryRaw<Array<{ seq: bigint }>>`select nextval(pg_get_serial_sequence('"ProfileMember"', 'seq')) as seq`;
+      await insertMembersWithProfiles(tx, { shop, members: [{
+        profileId: "old-profile", memberKey: old.id, seq, memberKind: "CUSTOMER", record: stored.record as never, searchText: stored.searchText, keys: keys.map(toKeyRow),
+      }] });
+    });
+
+    await attachInTurn(shop, [{ id: "gid://shopify/Customer/1002", first_name: "Osama", last_name: "Binladen", phone: "0551239867", city: "Jeddah" }]);
+    const { stored: profiles, batch } = await storedAndBatch(shop);
+    expect(batch).toEqual([[old.id, "gid://shopify/Customer/1002"]]);
+    expect(profiles).toEqual(batch);
+    // Re-keyed once: the shop's keys are now this code's.
+    expect((await prisma.identityKey.findMany({ where: { shop, memberKey: old.id, kind: "BLOCK" } })).map((k) => k.value).sort())
+      .toEqual(getBlockingKeys(normalizeIdentityRecord(old, ctx)).sort());
+    expect(await prisma.shop.findUniqueOrThrow({ where: { shop }, select: { identityKeysVersion: true } })).toEqual({ identityKeysVersion: IDENTITY_KEYS_VERSION });
+    expect(await rekeyShop({ shop })).toBe(0);
   });
 });
