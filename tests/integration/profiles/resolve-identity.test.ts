@@ -255,7 +255,7 @@ describe("incremental attach equals batch resolution (#4)", () => {
     rows.map((names, i) => (names ? { id: `gid://shopify/Customer/${700 + i}`, first_name: names[0], last_name: names[1], phone: "0503334444" }
       : { id: `gid://shopify/Customer/${700 + i}`, phone: "0503334444", email: "otaibi.home@gmail.com" }));
 
-  it.each([
+  const CASES: Array<[string, RawIdentityRecord[]]> = [
     // A phone turning junk takes its evidence off the phones one digit from it too: the customer
     // stays linked to neither walk-in, and the two walk-ins are not chained through her.
     ["a junk phone's records linked to an outsider one digit off", [
@@ -270,10 +270,35 @@ describe("incremental attach equals batch resolution (#4)", () => {
     // A record without a name on a household's phone cannot say whose it is.
     ["a nameless record after a household's two names", household(["Ahmed", "Al-Otaibi"], ["Sara", "Al-Otaibi"], null)],
     ["a nameless record before the household's second name", household(["Ahmed", "Al-Otaibi"], null, ["Sara", "Al-Otaibi"])],
-  ] as Array<[string, RawIdentityRecord[]]>)("gives batch's profiles for %s", async (_, rows) => {
+  ];
+
+  it.each(CASES)("gives batch's profiles for %s", async (_, rows) => {
     const { shop } = await installTestShop();
     await attachInTurn(shop, rows);
     const { stored, batch } = await storedAndBatch(shop);
+    expect(stored).toEqual(batch);
+  });
+
+  it.each(CASES)("gives batch's profiles for %s arriving in one job", async (_, rows) => {
+    const { shop } = await installTestShop();
+    await attachMembers({ shop, members: rows.map((raw) => ({ memberKey: raw.id, memberKind: "CUSTOMER" as const, raw })) });
+    const { stored, batch } = await storedAndBatch(shop);
+    expect(stored).toEqual(batch);
+  });
+
+  it("gives batch's profiles for generated records with all these cases' records after them, one phone shared between cases", async () => {
+    const { shop } = await installTestShop();
+    const customers: CustomerRecord[] = [];
+    for (const bundle of iteratePersons({ customers: 60, seed: 11, shopDomain: shop })) {
+      for (const c of bundle.customers) customers.push(toCustomerRecord(customerPayload.parse(c.payload)));
+    }
+    await storeCustomers(shop, customers);
+    await drainJobs();
+    // Aalnoud's records and both households hold 0503334444: three names on it, and two nameless records.
+    const crafted = CASES.flatMap(([, rows], c) => rows.map((r) => ({ ...r, id: `${r.id}/case-${c}` })));
+    await attachInTurn(shop, crafted);
+    const { stored, batch } = await storedAndBatch(shop);
+    expect(stored.length).toBeLessThan(customers.length + crafted.length);
     expect(stored).toEqual(batch);
   });
 
