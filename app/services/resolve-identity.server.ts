@@ -486,10 +486,15 @@ async function updateOne(state: ShopState, input: MemberInput, existing: MemberR
  * it had (it may have lost the key they shared) and those with its candidates under the new keys.
  */
 async function rekeyMember(state: ShopState, me: Member): Promise<void> {
-  const { tx, shop } = state;
-  await replaceIdentityKeys(tx, { shop, memberKey: me.memberKey, keys: me.keys.map(toKeyRow) });
-  state.touched.add(me.memberKey);
+  await replaceIdentityKeys(state.tx, { shop: state.shop, memberKey: me.memberKey, keys: me.keys.map(toKeyRow) });
   for (const k of me.keys) state.keyCount.delete(k);
+  await reevaluateMember(state, me);
+}
+
+/** Re-derives a member's stored pairs and its pairs with every candidate under its keys. */
+async function reevaluateMember(state: ShopState, me: Member): Promise<void> {
+  const { tx, shop } = state;
+  state.touched.add(me.memberKey);
 
   // A changed record may have lost keys it shared: re-derive its existing edges too.
   const previous = (await state.listPairsOf([me.memberKey])).map((p) => (p.memberA === me.memberKey ? p.memberB : p.memberA));
@@ -921,9 +926,20 @@ export async function setJunkIdentifier(
     const key = fromKeyRow(kind, value);
     if (active) state.junk.add(key);
     else state.junk.delete(key);
+    const add = new Set(state.junkOptions.add);
+    const remove = new Set(state.junkOptions.remove);
+    (active ? add : remove).add(key);
+    (active ? remove : add).delete(key);
+    state.junkOptions = { ...state.junkOptions, add, remove };
     const lists = await listMembersByKeys(state.tx, { shop, keys: [{ kind, value }], limit: OPTIONS.junk.maxRecordsPerIdentifier });
     const members = await state.load(lists.get(`${kind}|${value}`) ?? []);
     for (let i = 0; i < members.length; i++) for (let j = i + 1; j < members.length; j++) await evaluate(state, members[i], members[j]);
+    if (kind === "PHONE") {
+      // A junk phone is no evidence one digit off either: marked, its holders' links to anyone else
+      // lose that evidence; cleared, they may meet their candidates under the other keys again.
+      if (active) await reevaluatePairsOf(state, members, { outsiders: true });
+      else for (const m of members) await reevaluateMember(state, m);
+    }
   });
   return true;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import prisma from "~/db.server";
 import {
-  getBlockingKeys, getDeterministicKeys, IDENTITY_KEYS_VERSION, NormalizationContext, normalizeIdentityRecord, resolveIdentities, toKeyRow, toStoredRecord, type RawIdentityRecord,
+  DEFAULT_JUNK_OPTIONS, getBlockingKeys, getDeterministicKeys, IDENTITY_KEYS_VERSION, NormalizationContext, normalizeIdentityRecord, resolveIdentities, toKeyRow, toStoredRecord, type RawIdentityRecord,
 } from "~/domain/identity";
 import { storeCustomersInTransaction, storeOrders } from "~/services/store-orders.server";
 import { enqueueCustomerStored } from "~/services/order-stored.server";
@@ -235,7 +235,12 @@ describe("unified profiles, incremental attach", () => {
 async function storedAndBatch(shop: string) {
   const members = await prisma.profileMember.findMany({ where: { shop }, orderBy: { seq: "asc" } });
   const ctx = new NormalizationContext("SA");
-  const batch = resolveIdentities(members.map((m) => normalizeIdentityRecord(m.record as unknown as RawIdentityRecord, ctx)));
+  // The merchant's marks, as batch takes them.
+  const marks = await prisma.junkIdentifier.findMany({ where: { shop, source: "MERCHANT" } });
+  const keysOf = (active: boolean) => new Set(marks.filter((j) => j.active === active).map((j) => `${j.kind === "EMAIL" ? "e" : "p"}:${j.value}`));
+  const batch = resolveIdentities(members.map((m) => normalizeIdentityRecord(m.record as unknown as RawIdentityRecord, ctx)), {
+    junk: { ...DEFAULT_JUNK_OPTIONS, add: keysOf(true), remove: keysOf(false) },
+  });
   const groups = (labels: string[]) => {
     const byLabel = new Map<string, string[]>();
     labels.forEach((label, i) => byLabel.set(label, [...(byLabel.get(label) ?? []), members[i].memberKey]));
@@ -299,6 +304,18 @@ describe("incremental attach equals batch resolution (#4)", () => {
     await attachInTurn(shop, crafted);
     const { stored, batch } = await storedAndBatch(shop);
     expect(stored.length).toBeLessThan(customers.length + crafted.length);
+    expect(stored).toEqual(batch);
+  });
+
+  it.each([true, false])("gives batch's profiles when a merchant marks the store's phone shared (and clears it again: %s)", async (clear) => {
+    const { shop } = await installTestShop();
+    // Her own phone is one digit off the store's: before the mark it links her to both walk-ins.
+    await attachInTurn(shop, CASES[0][1].slice(0, 3));
+    expect((await storedAndBatch(shop)).stored).toHaveLength(1);
+    await setJunkIdentifier({ shop, kind: "PHONE", raw: STORE, active: true });
+    if (clear) await setJunkIdentifier({ shop, kind: "PHONE", raw: STORE, active: false });
+    const { stored, batch } = await storedAndBatch(shop);
+    expect(batch).toHaveLength(clear ? 1 : 3);
     expect(stored).toEqual(batch);
   });
 
