@@ -754,10 +754,12 @@ function ensureKeysCurrent(shop: string): Promise<void> {
 }
 
 /**
- * Re-derives every member's keys with this code, a page per transaction (each under the shop's
- * lock, so attaches interleave), and for a member whose keys changed its pairs too, as if its
- * record had changed; then marks the shop's keys current. Returns how many members changed keys.
- * Cost: one read of every member with its keys and a normalization each; writes only for changes.
+ * Re-derives every member's keys with this code, a page per transaction (the shop's lock is held
+ * a page at a time, so other processes' work on the shop is not held up for the whole pass), and
+ * for a member whose keys changed its pairs too, as if its record had changed; then marks the
+ * shop's keys current. Returns how many members changed keys. Cost: one read of every member with
+ * its keys and a normalization each; writes only for the changes. A shop is re-keyed once per
+ * version: this process's attaches for it wait for the pass (see ensureKeysCurrent).
  */
 export async function rekeyShop({ shop }: { shop: string }): Promise<number> {
   let after = "";
