@@ -31,24 +31,54 @@ const ARABIC_CONSONANTS: Record<string, string> = {
   ن: "n", ه: "h", پ: "b", چ: "S", ژ: "z", گ: "g", ڤ: "f",
 };
 
-const LATIN_DIGRAPHS: Record<string, string> = {
-  kh: "x", sh: "S", ch: "S", th: "T", dh: "D", gh: "g", ph: "f", ck: "k",
-};
+/**
+ * Latin digraphs: kh x, sh S, ch S, th T, dh D, gh g, ph f, ck k. A switch on the next letter's
+ * code instead of a table keyed by `ch + next`: looking a new string up interns it.
+ */
+function toLatinDigraph(ch: string, next: number): string | undefined {
+  if (next === 104 /* h */) {
+    switch (ch) {
+      case "k": return "x";
+      case "s": case "c": return "S";
+      case "t": return "T";
+      case "d": return "D";
+      case "g": return "g";
+      case "p": return "f";
+      default: return undefined;
+    }
+  }
+  return next === 107 /* k */ && ch === "c" ? "k" : undefined;
+}
 
 const LATIN_CONSONANTS: Record<string, string> = {
   b: "b", p: "b", c: "k", d: "d", f: "f", v: "f", g: "g", j: "g", h: "h", k: "k", q: "Q",
   l: "l", m: "m", n: "n", r: "r", s: "s", t: "t", x: "ks", z: "z",
 };
-const EQUIVALENT = new Set(["Tt", "Ts", "Dd", "Dz", "DZ", "Zz", "Zd", "Qk", "Qg"]);
 const COARSE: Record<string, string> = { T: "t", D: "z", Z: "z", Q: "k" };
 
 /** Skeleton with the variable letters reduced to one Latin letter each; used for blocking keys. */
 export function toCoarseSkeleton(skeleton: string): string {
-  return /[TDZQ]/.test(skeleton) ? skeleton.replace(/[TDZQ]/g, (c) => COARSE[c]) : skeleton;
+  // A loop, not /[TDZQ]/.test: scoring calls this tens of millions of times on short strings.
+  for (let i = 0; i < skeleton.length; i++) {
+    const c = skeleton.charCodeAt(i);
+    if (c === 84 || c === 68 || c === 90 || c === 81) return skeleton.replace(/[TDZQ]/g, (x) => COARSE[x]);
+  }
+  return skeleton;
 }
 
 function sameSound(x: string, y: string): boolean {
-  return x === y || EQUIVALENT.has(x + y) || EQUIVALENT.has(y + x);
+  return x === y || isEquivalent(x, y) || isEquivalent(y, x);
+}
+
+/** Letters one Arabic letter may be spelt as: Tt Ts, Dd Dz DZ, Zz Zd, Qk Qg (and the reverse). */
+function isEquivalent(x: string, y: string): boolean {
+  switch (x) {
+    case "T": return y === "t" || y === "s";
+    case "D": return y === "d" || y === "z" || y === "Z";
+    case "Z": return y === "z" || y === "d";
+    case "Q": return y === "k" || y === "g";
+    default: return false;
+  }
 }
 
 function sameSkeleton(a: string, b: string): boolean {
@@ -144,7 +174,7 @@ export function toPhoneticForm(token: string): PhoneticForm {
   for (let i = 0; i < end; i++) {
     const ch = token[i];
     if (i + 1 < end) {
-      const d = LATIN_DIGRAPHS[ch + token[i + 1]];
+      const d = toLatinDigraph(ch, token.charCodeAt(i + 1));
       if (d) {
         b.consonant(d);
         i++;

@@ -1,7 +1,7 @@
 import { ConstrainedUnionFind } from "./cluster";
 import { traitsOfRecord } from "./consistency";
 import { DEFAULT_JUNK_OPTIONS, getJunkVerdict, isContestedIdentifier, type JunkIdentifier, type JunkOptions } from "./junk";
-import { getBlockingKeys, getDeterministicKeys } from "./keys";
+import { visitBlockingKeys } from "./keys";
 import { isUnusableRecord, type NormalizedIdentityRecord } from "./record";
 import {
   DEFAULT_MATCH_WEIGHTS,
@@ -75,16 +75,80 @@ export function compareLinks(x: { a: number; b: number; score: number }, y: { a:
   return toLinkRank(x.score) - toLinkRank(y.score) || x.a - y.a || x.b - y.b;
 }
 
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
+// FNV-1a over the characters of a key given in parts, then a final mix (fnvFinish).
+const FNV_OFFSET = 0x811c9dc5;
+
+function fnvAdd(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  return h;
+}
+
+function fnvFinish(h: number): number {
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
   h ^= h >>> 12;
   return h >>> 0;
+}
+
+const FNV_EMAIL = fnvAdd(FNV_OFFSET, "e:");
+const FNV_PHONE = fnvAdd(FNV_OFFSET, "p:");
+const FNV_EXTERNAL = fnvAdd(FNV_OFFSET, "x:");
+
+/**
+ * Growable list of (key hash, record index) entries, hash below 2^32. sortByHash orders them by
+ * hash with a stable radix sort, so a record's entries stay in the order they were pushed and
+ * records in index order: the order a sort of hash * 2^bits + index gave, at a fraction of the cost.
+ */
+class KeyList {
+  hashes: Uint32Array;
+  recs: Int32Array;
+  length = 0;
+  constructor(cap: number) {
+    this.hashes = new Uint32Array(Math.max(16, cap));
+    this.recs = new Int32Array(Math.max(16, cap));
+  }
+  push(hash: number, rec: number): void {
+    if (this.length === this.hashes.length) {
+      const h = new Uint32Array(this.length * 2);
+      h.set(this.hashes);
+      this.hashes = h;
+      const r = new Int32Array(this.length * 2);
+      r.set(this.recs);
+      this.recs = r;
+    }
+    this.hashes[this.length] = hash;
+    this.recs[this.length++] = rec;
+  }
+  sortByHash(): void {
+    const m = this.length;
+    let h: Uint32Array = this.hashes;
+    let r: Int32Array = this.recs;
+    let h2: Uint32Array = new Uint32Array(m);
+    let r2: Int32Array = new Int32Array(m);
+    const count = new Int32Array(1 << 16);
+    for (let shift = 0; shift < 32; shift += 16) {
+      count.fill(0);
+      for (let i = 0; i < m; i++) count[(h[i] >>> shift) & 0xffff]++;
+      let sum = 0;
+      for (let d = 0; d < count.length; d++) {
+        const c = count[d];
+        count[d] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < m; i++) {
+        const to = count[(h[i] >>> shift) & 0xffff]++;
+        h2[to] = h[i];
+        r2[to] = r[i];
+      }
+      [h, h2] = [h2, h];
+      [r, r2] = [r2, r];
+    }
+    this.hashes = h;
+    this.recs = r;
+  }
 }
 
 /** Growable array of doubles: keys packed as hash * 2^bits + record index. */
@@ -111,7 +175,7 @@ class F64List {
  * Batch resolution: blocking, scoring, junk detection, then greedy clustering (strongest link
  * first, skipping unions that would join a rejected pair or clusters whose phones, emails,
  * postcodes and birth dates disagree: see traitsConflict). Memory stays flat: keys are hashed
- * into packed Float64Arrays and sorted instead of being held in maps.
+ * into typed arrays and radix-sorted instead of being held in maps.
  */
 export function resolveIdentities(
   records: readonly NormalizedIdentityRecord[],
@@ -119,19 +183,29 @@ export function resolveIdentities(
 ): ResolveResult {
   const opt = { ...DEFAULT_RESOLVE_OPTIONS, ...options };
   const n = records.length;
+  // Hashes stay below 2^(53 - bits of n), as when hash and record index shared one double:
+  // blocks are runs of equal hashes, so their collisions (and the clusters) stay as they were.
   const recBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
-  const recScale = 2 ** recBits;
   const hashScale = 2 ** Math.min(32, 53 - recBits);
-  const hashOf = (s: string) => (hashScale >= 2 ** 32 ? fnv1a(s) : fnv1a(s) % hashScale);
-
-  const det = new F64List(n * 2);
-  const blocks = new F64List(n * 8);
+  // Keys are hashed from their parts (see visitBlockingKeys): building millions of key strings
+  // to hash them once cost more than the hashing.
+  const hashOf = (h: number) => (hashScale >= 2 ** 32 ? fnvFinish(h) : fnvFinish(h) % hashScale);
+  const det = new KeyList(n * 2);
+  const blocks = new KeyList(n * 8);
   let unusableCount = 0;
+  let at = 0;
+  const pushBlock = (tag: string, x: string, sep: string, y: string) => {
+    blocks.push(hashOf(fnvAdd(fnvAdd(fnvAdd(fnvAdd(FNV_OFFSET, tag), x), sep), y)), at);
+  };
   for (let i = 0; i < n; i++) {
     const r = records[i];
     if (isUnusableRecord(r)) unusableCount++;
-    for (const k of getDeterministicKeys(r)) det.push(hashOf(k) * recScale + i);
-    for (const k of getBlockingKeys(r)) blocks.push(hashOf(k) * recScale + i);
+    // The keys of getDeterministicKeys, in its order.
+    if (r.email) det.push(hashOf(fnvAdd(FNV_EMAIL, r.email)), i);
+    if (r.phone) det.push(hashOf(fnvAdd(FNV_PHONE, r.phone)), i);
+    if (r.externalId) det.push(hashOf(fnvAdd(FNV_EXTERNAL, r.externalId)), i);
+    at = i;
+    visitBlockingKeys(r, pushBlock);
   }
 
   const pairs = new F64List(n * 4);
@@ -140,19 +214,34 @@ export function resolveIdentities(
   const junkKeys = new Set<string>();
   const contestedKeys = new Set<string>();
 
-  // Deterministic groups: same hash, then split by the actual identifier value.
-  forEachRun(det.sorted(), recScale, (members) => {
-    const byKey = new Map<string, number[]>();
-    for (const i of members) {
-      for (const k of getDeterministicKeys(records[i])) {
-        const list = byKey.get(k);
-        if (list) list.push(i);
-        else byKey.set(k, [i]);
-      }
+  // Deterministic groups: same hash, then split by the actual identifier value. Every identifier
+  // of the members is grouped (not only the one hashed here), in order of first appearance.
+  const byValue = { e: new Map<string, number[]>(), p: new Map<string, number[]>(), x: new Map<string, number[]>() };
+  const found: { kind: "e" | "p" | "x"; value: string; list: number[] }[] = [];
+  const group = (kind: "e" | "p" | "x", value: string, i: number) => {
+    const list = byValue[kind].get(value);
+    if (list) list.push(i);
+    else {
+      const fresh = [i];
+      byValue[kind].set(value, fresh);
+      found.push({ kind, value, list: fresh });
     }
-    for (const [key, list] of byKey) {
+  };
+  det.sortByHash();
+  forEachRun(det, (members) => {
+    found.length = 0;
+    for (const i of members) {
+      const r = records[i];
+      if (r.email) group("e", r.email, i);
+      if (r.phone) group("p", r.phone, i);
+      if (r.externalId) group("x", r.externalId, i);
+    }
+    byValue.e.clear();
+    byValue.p.clear();
+    byValue.x.clear();
+    for (const { kind, value, list } of found) {
       if (list.length < 2) continue;
-      list.sort((x, y) => x - y);
+      const key = `${kind}:${value}`;
       const sharing = list.map((i) => records[i]);
       const verdict = getJunkVerdict(key, sharing, opt.junk);
       if (verdict) {
@@ -171,7 +260,8 @@ export function resolveIdentities(
     else if (k.startsWith("e:")) junkEmails.add(k.slice(2));
   }
   let skippedBlocks = 0;
-  forEachRun(blocks.sorted(), recScale, (members) => {
+  blocks.sortByHash();
+  forEachRun(blocks, (members) => {
     if (members.length > opt.maxBlockSize) {
       skippedBlocks++;
       return;
@@ -340,15 +430,17 @@ function countCommonLinkNeighbors(links: F64List, cannot: F64List, n: number): I
   return out;
 }
 
-function forEachRun(sorted: Float64Array, recScale: number, fn: (members: number[]) => void): void {
+/** Calls fn with the distinct records of each run of equal hashes (runs of one record skipped). */
+function forEachRun(list: KeyList, fn: (members: number[]) => void): void {
+  const { hashes, recs, length } = list;
   let i = 0;
   const members: number[] = [];
-  while (i < sorted.length) {
-    const h = Math.floor(sorted[i] / recScale);
+  while (i < length) {
+    const h = hashes[i];
     members.length = 0;
     let j = i;
-    while (j < sorted.length && Math.floor(sorted[j] / recScale) === h) {
-      const rec = sorted[j] - h * recScale;
+    while (j < length && hashes[j] === h) {
+      const rec = recs[j];
       if (members.length === 0 || members[members.length - 1] !== rec) members.push(rec);
       j++;
     }
