@@ -13,6 +13,7 @@
  * looked up by index (see bench/identity-incremental.ts for the measured cost at 1M profiles).
  */
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import type { IdentityKeyKind, MatchStatus, MemberKind, Prisma } from "@prisma/client";
 import prisma, { pool } from "../db.server";
 import { refreshStaleStatisticsSoon } from "../models/statistics.server";
@@ -763,7 +764,11 @@ function ensureKeysCurrent(shop: string): Promise<void> {
  * stale together wait for the first one's pass (a session lock) instead of reading everything too.
  */
 export async function rekeyShop({ shop }: { shop: string }): Promise<number | null> {
-  const client = await pool.connect();
+  // Its own connection, not one of the pool's: holding a pooled one while each page takes another
+  // would let as many shops re-keyed at once as the pool is large wait for ever on each other.
+  const client = new pg.Client(pool.options);
+  client.on("error", () => {});
+  await client.connect();
   try {
     await client.query("select pg_advisory_lock(hashtext($1))", [`identity-rekey:${shop}`]);
     const version = await getIdentityKeysVersion(prisma, { shop });
@@ -789,8 +794,8 @@ export async function rekeyShop({ shop }: { shop: string }): Promise<number | nu
     await setIdentityKeysVersion(prisma, { shop, version: IDENTITY_KEYS_VERSION });
     return changed;
   } finally {
-    // Closed, not returned to the pool: that ends the session lock whatever happened.
-    client.release(true);
+    // Closing the connection ends the session lock whatever happened.
+    await client.end().catch(() => {});
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import prisma from "~/db.server";
+import prisma, { pool } from "~/db.server";
 import {
   DEFAULT_JUNK_OPTIONS, getBlockingKeys, getDeterministicKeys, IDENTITY_KEYS_VERSION, NormalizationContext, normalizeIdentityRecord, resolveIdentities, toKeyRow, toStoredRecord, type RawIdentityRecord,
 } from "~/domain/identity";
@@ -372,6 +372,14 @@ describe("incremental attach equals batch resolution (#4)", () => {
       .toEqual(getBlockingKeys(normalizeIdentityRecord(old, ctx)).sort());
     expect(await prisma.shop.findUniqueOrThrow({ where: { shop }, select: { identityKeysVersion: true } })).toEqual({ identityKeysVersion: IDENTITY_KEYS_VERSION });
     expect(await rekeyShop({ shop })).toBeNull();
+  });
+
+  it("re-keys as many stale shops at once as the pool has connections", async () => {
+    const shops = await Promise.all(Array.from({ length: pool.options.max ?? 10 }, () => installTestShop().then((s) => s.shop)));
+    for (const shop of shops) await storeKeyedByOlderCode(shop);
+    // Each shop's first identity work re-keys it first: all of them together, on a pool of this size.
+    await Promise.all(shops.map((shop) => attachInTurn(shop, [{ id: "gid://shopify/Customer/1002", first_name: "Osama", last_name: "Binladen", phone: "0551239867" }])));
+    for (const shop of shops) expect((await storedAndBatch(shop)).stored).toEqual([[old.id, "gid://shopify/Customer/1002"]]);
   });
 
   it("re-keys a shop once when two processes find its keys stale at the same time", async () => {
