@@ -94,6 +94,12 @@ function makeRowHandler(columns: ColumnMap, width: number, ctx: NormalizationCon
   };
 }
 
+/**
+ * Part of a large file the worker normalizes. Less than half: it starts later (its own tsx loader)
+ * and still has to send its records over, and at half this thread waited about a second for it.
+ */
+const WORKER_SHARE = 0.45;
+
 /** Files smaller than this are read on one thread: starting a worker costs more than it saves. */
 const PARALLEL_MIN_BYTES = Number(process.env.IDENTITY_PARALLEL_MIN_BYTES) || 8 << 20;
 
@@ -142,7 +148,7 @@ async function readRecords(args: Args, ctx: NormalizationContext, keep: Normaliz
   try {
     if (size >= PARALLEL_MIN_BYTES) {
       bytes = readFileSync(args.input);
-      cut = findCsvRowBoundary(bytes, bytes.length >> 1);
+      cut = findCsvRowBoundary(bytes, Math.floor(bytes.length * WORKER_SHARE));
       feed(reader, 0, cut ? cut.offset : bytes.length);
       // No worker when the header alone filled the first half: read on here.
       if (cut && !worker) feed(reader, cut.offset, bytes.length);

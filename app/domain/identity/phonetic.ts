@@ -61,10 +61,20 @@ export function toCoarseSkeleton(skeleton: string): string {
   // A loop, not /[TDZQ]/.test: scoring calls this tens of millions of times on short strings.
   for (let i = 0; i < skeleton.length; i++) {
     const c = skeleton.charCodeAt(i);
-    if (c === 84 || c === 68 || c === 90 || c === 81) return skeleton.replace(/[TDZQ]/g, (x) => COARSE[x]);
+    if (c === 84 || c === 68 || c === 90 || c === 81) {
+      let coarse = coarseCache.get(skeleton);
+      if (coarse === undefined) {
+        coarse = skeleton.replace(/[TDZQ]/g, (x) => COARSE[x]);
+        if (coarseCache.size >= 50_000) coarseCache.clear();
+        coarseCache.set(skeleton, coarse);
+      }
+      return coarse;
+    }
   }
   return skeleton;
 }
+
+const coarseCache = new Map<string, string>();
 
 function sameSound(x: string, y: string): boolean {
   return x === y || isEquivalent(x, y) || isEquivalent(y, x);

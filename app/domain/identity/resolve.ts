@@ -216,29 +216,37 @@ export function resolveIdentities(
 
   // Deterministic groups: same hash, then split by the actual identifier value. Every identifier
   // of the members is grouped (not only the one hashed here), in order of first appearance.
+  // Most runs are a few records: their values are found by a scan, larger runs use maps.
   const byValue = { e: new Map<string, number[]>(), p: new Map<string, number[]>(), x: new Map<string, number[]>() };
   const found: { kind: "e" | "p" | "x"; value: string; list: number[] }[] = [];
+  let scan = true;
   const group = (kind: "e" | "p" | "x", value: string, i: number) => {
-    const list = byValue[kind].get(value);
+    let list: number[] | undefined;
+    if (scan) {
+      for (let f = 0; f < found.length && !list; f++) if (found[f].kind === kind && found[f].value === value) list = found[f].list;
+    } else list = byValue[kind].get(value);
     if (list) list.push(i);
     else {
       const fresh = [i];
-      byValue[kind].set(value, fresh);
+      if (!scan) byValue[kind].set(value, fresh);
       found.push({ kind, value, list: fresh });
     }
   };
   det.sortByHash();
   forEachRun(det, (members) => {
     found.length = 0;
+    scan = members.length <= 8;
     for (const i of members) {
       const r = records[i];
       if (r.email) group("e", r.email, i);
       if (r.phone) group("p", r.phone, i);
       if (r.externalId) group("x", r.externalId, i);
     }
-    byValue.e.clear();
-    byValue.p.clear();
-    byValue.x.clear();
+    if (!scan) {
+      byValue.e.clear();
+      byValue.p.clear();
+      byValue.x.clear();
+    }
     for (const { kind, value, list } of found) {
       if (list.length < 2) continue;
       const key = `${kind}:${value}`;
