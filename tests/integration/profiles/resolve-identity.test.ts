@@ -391,7 +391,8 @@ describe("incremental attach equals batch resolution (#4)", () => {
     await prisma.$transaction(async (tx) => {
       await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${shopIdentityLockName(shop)}))`;
       both = Promise.all([rekeyShop({ shop }), rekeyShop({ shop })]);
-      const waiting = async () => (await tx.$queryRaw<Array<{ n: number }>>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`)[0].n;
+      const waiting = async () => (await tx.$queryRaw<Array<{ n: number }>>`select count(*)::int as n from pg_locks
+        where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`)[0].n;
       await expect.poll(waiting, { timeout: 5000 }).toBe(2);
     }, { timeout: 10_000 });
     const results = await both;
