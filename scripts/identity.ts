@@ -95,10 +95,10 @@ function makeRowHandler(columns: ColumnMap, width: number, ctx: NormalizationCon
 }
 
 /**
- * Part of a large file the worker normalizes. Less than half: it starts later (its own tsx loader)
- * and still has to send its records over, and at half this thread waited about a second for it.
+ * Part of a large file the worker normalizes. Less than half: it starts about a second later (its
+ * own tsx loader) and still has to send its records over; at half, this thread waited 1-2 s for it.
  */
-const WORKER_SHARE = 0.45;
+const WORKER_SHARE = 0.4;
 
 /** Files smaller than this are read on one thread: starting a worker costs more than it saves. */
 const PARALLEL_MIN_BYTES = Number(process.env.IDENTITY_PARALLEL_MIN_BYTES) || 8 << 20;

@@ -375,22 +375,32 @@ export function oneTypoApart(a: NameToken, b: NameToken): boolean {
  */
 export function latinTypoApart(a: NameToken, b: NameToken): boolean {
   if (a.phonetic.arabic && b.phonetic.arabic) return false;
-  // Memoized: family names on household phones meet the same spellings again and again.
-  const key = `${a.text}\u0000${b.text}`;
-  let hit = latinTypoCache.get(key);
+  // Memoized: family names on household phones meet the same spellings again and again. Keyed by
+  // the tokens (interned per dataset; the answer depends only on their text): no key strings.
+  let byB = latinTypoCache.get(a);
+  if (byB === undefined) {
+    byB = new Map();
+    latinTypoCache.set(a, byB);
+  }
+  let hit = byB.get(b);
   if (hit === undefined) {
     hit =
       (!a.phonetic.arabic && latinKeystrokeReaches(a.text, b)) ||
       (!b.phonetic.arabic && latinKeystrokeReaches(b.text, a)) ||
       (!a.phonetic.arabic && latinLetterDroppedFrom(a, b)) ||
       (!b.phonetic.arabic && latinLetterDroppedFrom(b, a));
-    if (latinTypoCache.size >= 100_000) latinTypoCache.clear();
-    latinTypoCache.set(key, hit);
+    if (++latinTypoCacheSize > 100_000) {
+      latinTypoCache.clear();
+      latinTypoCacheSize = 1;
+      latinTypoCache.set(a, (byB = new Map()));
+    }
+    byB.set(b, hit);
   }
   return hit;
 }
 
-const latinTypoCache = new Map<string, boolean>();
+const latinTypoCache = new Map<NameToken, Map<NameToken, boolean>>();
+let latinTypoCacheSize = 0;
 
 const droppedLetterCache = new Map<string, boolean>();
 const LETTERS = "abcdefghijklmnopqrstuvwxyz";
