@@ -191,6 +191,14 @@ export function resolveIdentities(
   // to hash them once cost more than the hashing.
   const hashOf = (h: number) => (hashScale >= 2 ** 32 ? fnvFinish(h) : fnvFinish(h) % hashScale);
   const det = new KeyList(n * 2);
+  // Per record, the hashes of its email, phone and external id (NaN when absent), so runs and
+  // blocks can tell records apart without reading their strings (scattered over the heap, each
+  // read a cache miss); strings are compared only where hashes agree.
+  const idHash = new Float64Array(3 * n);
+  // Email and phone hashes for the blocks' "already paired" test: NaN exactly when the value is null.
+  const emailHash = new Float64Array(n);
+  const phoneHash = new Float64Array(n);
+  const sameAsNull = (v: string | null | undefined, seed: number) => (v === null ? Number.NaN : v === undefined ? -1 : hashOf(seed));
   const blocks = new KeyList(n * 8);
   let unusableCount = 0;
   let at = 0;
@@ -201,9 +209,17 @@ export function resolveIdentities(
     const r = records[i];
     if (isUnusableRecord(r)) unusableCount++;
     // The keys of getDeterministicKeys, in its order.
-    if (r.email) det.push(hashOf(fnvAdd(FNV_EMAIL, r.email)), i);
-    if (r.phone) det.push(hashOf(fnvAdd(FNV_PHONE, r.phone)), i);
-    if (r.externalId) det.push(hashOf(fnvAdd(FNV_EXTERNAL, r.externalId)), i);
+    const he = r.email ? hashOf(fnvAdd(FNV_EMAIL, r.email)) : Number.NaN;
+    const hp = r.phone ? hashOf(fnvAdd(FNV_PHONE, r.phone)) : Number.NaN;
+    const hx = r.externalId ? hashOf(fnvAdd(FNV_EXTERNAL, r.externalId)) : Number.NaN;
+    if (r.email) det.push(he, i);
+    if (r.phone) det.push(hp, i);
+    if (r.externalId) det.push(hx, i);
+    idHash[3 * i] = he;
+    idHash[3 * i + 1] = hp;
+    idHash[3 * i + 2] = hx;
+    emailHash[i] = r.email ? he : sameAsNull(r.email, FNV_EMAIL);
+    phoneHash[i] = r.phone ? hp : sameAsNull(r.phone, FNV_PHONE);
     at = i;
     visitBlockingKeys(r, pushBlock);
   }
@@ -216,50 +232,74 @@ export function resolveIdentities(
 
   // Deterministic groups: same hash, then split by the actual identifier value. Every identifier
   // of the members is grouped (not only the one hashed here), in order of first appearance.
-  // Most runs are a few records: their values are found by a scan, larger runs use maps.
-  const byValue = { e: new Map<string, number[]>(), p: new Map<string, number[]>(), x: new Map<string, number[]>() };
+  const KINDS = ["e", "p", "x"] as const;
+  const valueOf = (r: NormalizedIdentityRecord, k: number) => (k === 0 ? r.email : k === 1 ? r.phone : r.externalId) as string;
+  /** Judges one identifier shared by `list` (ascending record indices): junk, contested, pairs. */
+  const judge = (kind: "e" | "p" | "x", value: string, list: number[]) => {
+    const key = `${kind}:${value}`;
+    const sharing = list.map((i) => records[i]);
+    const verdict = getJunkVerdict(key, sharing, opt.junk);
+    if (verdict) {
+      if (!junkKeys.has(key)) junk.push(verdict);
+      junkKeys.add(key);
+      return;
+    }
+    if (isContestedIdentifier(sharing)) contestedKeys.add(key);
+    for (let x = 0; x < list.length; x++) for (let y = x + 1; y < list.length; y++) pushPair(list[x], list[y]);
+  };
   const found: { kind: "e" | "p" | "x"; value: string; list: number[] }[] = [];
-  let scan = true;
+  /**
+   * A run of a few records, grouped by identifier hash: only groups of two or more read their
+   * strings. Groups come in order of first appearance (member, then e, p, x), as in the general
+   * path. False (and nothing done) when one hash stands for two values there: the general path.
+   */
+  const groupSmallRun = (members: number[]): boolean => {
+    found.length = 0;
+    const m = members.length;
+    for (let x = 0; x < m; x++) {
+      for (let k = 0; k < 3; k++) {
+        const h = idHash[3 * members[x] + k];
+        if (Number.isNaN(h)) continue;
+        let earlier = false;
+        for (let y = 0; y < x && !earlier; y++) earlier = idHash[3 * members[y] + k] === h;
+        if (earlier) continue;
+        let list: number[] | null = null;
+        for (let y = x + 1; y < m; y++) {
+          if (idHash[3 * members[y] + k] === h) (list ??= [members[x]]).push(members[y]);
+        }
+        if (!list) continue;
+        const value = valueOf(records[list[0]], k);
+        for (let j = 1; j < list.length; j++) if (valueOf(records[list[j]], k) !== value) return false;
+        found.push({ kind: KINDS[k], value, list });
+      }
+    }
+    for (const { kind, value, list } of found) judge(kind, value, list);
+    return true;
+  };
+  const byValue = { e: new Map<string, number[]>(), p: new Map<string, number[]>(), x: new Map<string, number[]>() };
   const group = (kind: "e" | "p" | "x", value: string, i: number) => {
-    let list: number[] | undefined;
-    if (scan) {
-      for (let f = 0; f < found.length && !list; f++) if (found[f].kind === kind && found[f].value === value) list = found[f].list;
-    } else list = byValue[kind].get(value);
+    const list = byValue[kind].get(value);
     if (list) list.push(i);
     else {
       const fresh = [i];
-      if (!scan) byValue[kind].set(value, fresh);
+      byValue[kind].set(value, fresh);
       found.push({ kind, value, list: fresh });
     }
   };
   det.sortByHash();
   forEachRun(det, (members) => {
+    if (members.length <= 8 && groupSmallRun(members)) return;
     found.length = 0;
-    scan = members.length <= 8;
     for (const i of members) {
       const r = records[i];
       if (r.email) group("e", r.email, i);
       if (r.phone) group("p", r.phone, i);
       if (r.externalId) group("x", r.externalId, i);
     }
-    if (!scan) {
-      byValue.e.clear();
-      byValue.p.clear();
-      byValue.x.clear();
-    }
-    for (const { kind, value, list } of found) {
-      if (list.length < 2) continue;
-      const key = `${kind}:${value}`;
-      const sharing = list.map((i) => records[i]);
-      const verdict = getJunkVerdict(key, sharing, opt.junk);
-      if (verdict) {
-        if (!junkKeys.has(key)) junk.push(verdict);
-        junkKeys.add(key);
-        continue;
-      }
-      if (isContestedIdentifier(sharing)) contestedKeys.add(key);
-      for (let x = 0; x < list.length; x++) for (let y = x + 1; y < list.length; y++) pushPair(list[x], list[y]);
-    }
+    byValue.e.clear();
+    byValue.p.clear();
+    byValue.x.clear();
+    for (const { kind, value, list } of found) if (list.length >= 2) judge(kind, value, list);
   });
   const junkPhones = new Set<string>();
   const junkEmails = new Set<string>();
@@ -275,13 +315,21 @@ export function resolveIdentities(
       return;
     }
     for (let x = 0; x < members.length; x++) {
-      const rx = records[members[x]];
+      const mx = members[x];
       for (let y = x + 1; y < members.length; y++) {
         // Pairs sharing a live phone or email were queued by their deterministic group already.
-        const ry = records[members[y]];
-        if (rx.phone !== null && rx.phone === ry.phone && !junkPhones.has(rx.phone)) continue;
-        if (rx.email !== null && rx.email === ry.email && !junkEmails.has(rx.email)) continue;
-        pushPair(members[x], members[y]);
+        const my = members[y];
+        if (phoneHash[mx] === phoneHash[my]) {
+          const rx = records[mx];
+          const ry = records[my];
+          if (rx.phone !== null && rx.phone === ry.phone && !junkPhones.has(rx.phone)) continue;
+        }
+        if (emailHash[mx] === emailHash[my]) {
+          const rx = records[mx];
+          const ry = records[my];
+          if (rx.email !== null && rx.email === ry.email && !junkEmails.has(rx.email)) continue;
+        }
+        pushPair(mx, my);
       }
     }
   });
