@@ -6,6 +6,7 @@
  */
 import type { Prisma, PrismaClient } from "@prisma/client";
 import prisma from "../db.server";
+import type { RawDb } from "../models/sql.server";
 
 export type JobName =
   | "process-webhook"
@@ -46,7 +47,7 @@ export async function enqueueJob(db: Db, name: JobName, payload: Record<string, 
 }
 
 /** Adds many jobs of one kind in one statement (graphile_worker.add_jobs). */
-export async function enqueueJobs(db: Db, name: JobName, payloads: Array<Record<string, unknown>>, options: { maxAttempts?: number } = {}) {
+export async function enqueueJobs(db: RawDb, name: JobName, payloads: Array<Record<string, unknown>>, options: { maxAttempts?: number } = {}) {
   if (payloads.length === 0) return;
   const specs = payloads.map((payload) => ({
     identifier: name,

@@ -1,13 +1,13 @@
 import type { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import type { CustomerRecord } from "../shopify/webhook-payloads";
-import { upsertNewer } from "./sql.server";
+import { upsertNewer, type RawDb } from "./sql.server";
 import type { Origin } from "./order.server";
 
 type Tx = Prisma.TransactionClient;
 
 /** Stores customers, newest version wins; a deleted customer stays deleted. Returns GIDs written. */
-export async function upsertCustomers(tx: Tx, { shop, customers, origin }: { shop: string; customers: CustomerRecord[]; origin: Origin }) {
+export async function upsertCustomers(tx: RawDb, { shop, customers, origin }: { shop: string; customers: CustomerRecord[]; origin: Origin }) {
   const newest = new Map<string, CustomerRecord>();
   for (const c of customers) {
     const seen = newest.get(c.customerGid);

@@ -1,7 +1,41 @@
 import { Prisma } from "@prisma/client";
+import type pg from "pg";
 
-type Db = { $queryRaw<T = unknown>(query: Prisma.Sql): Prisma.PrismaPromise<T>; $executeRaw(query: Prisma.Sql): Prisma.PrismaPromise<number> };
+/**
+ * What the raw-SQL helpers need of a database: Prisma's client or transaction, or a plain pg
+ * client in a transaction of its own (rawDb).
+ */
+export type RawDb = {
+  $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): PromiseLike<T>;
+  $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): PromiseLike<number>;
+};
+type Db = RawDb;
 type Row = Record<string, unknown>;
+
+/** A parameter as Prisma would send it: a Date as its UTC instant (the columns are timestamps without time zone). */
+function pgValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) return value.map(pgValue);
+  return value;
+}
+
+/**
+ * The raw-SQL part of Prisma over a plain pg client. For hot paths that run many rows through
+ * one statement: Prisma 6's client engine compiles every query in WebAssembly with its
+ * parameters inlined, and a batch's json parameter of a few hundred KB was measured at 10 ms of
+ * CPU a statement through Prisma against 1.2 ms through pg (small statements 0.5 against 0.15 ms).
+ */
+export function rawDb(client: pg.ClientBase): RawDb {
+  const run = (query: TemplateStringsArray | Prisma.Sql, values: unknown[]) => {
+    const sql = Array.isArray(query) ? Prisma.sql(query as TemplateStringsArray, ...values) : (query as Prisma.Sql);
+    return client.query(sql.text, sql.values.map(pgValue));
+  };
+  return {
+    $queryRaw: <T>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => run(query, values).then((r) => r.rows as T),
+    $executeRaw: (query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => run(query, values).then((r) => r.rowCount ?? 0),
+  };
+}
 
 const ident = (name: string) => Prisma.raw(`"${name.replace(/"/g, '""')}"`);
 

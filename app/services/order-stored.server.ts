@@ -1,5 +1,5 @@
-import type { Prisma } from "@prisma/client";
 import { enqueueJobs } from "../jobs/queue.server";
+import type { RawDb } from "../models/sql.server";
 import { attachStoredCustomers, attachStoredOrders } from "./resolve-identity.server";
 import { awardOrderPoints, hasProgram } from "./award-order-points.server";
 import { followProfileEvents } from "./follow-profile-events.server";
@@ -42,7 +42,7 @@ export async function runCustomerStoredSteps(input: { shop: string; customerGids
 }
 
 /** Enqueues `customer-stored` for the customers a transaction wrote, 500 per job, in that transaction. */
-export async function enqueueCustomerStored(tx: Prisma.TransactionClient, { shop, customerGids }: { shop: string; customerGids: string[] }): Promise<void> {
+export async function enqueueCustomerStored(tx: RawDb, { shop, customerGids }: { shop: string; customerGids: string[] }): Promise<void> {
   const gids = [...customerGids].sort();
   const chunks: Array<Record<string, unknown>> = [];
   for (let i = 0; i < gids.length; i += 500) chunks.push({ shop, customerGids: gids.slice(i, i + 500) });

@@ -9,12 +9,13 @@
  * receipts a batch already stored find them processed and end.
  */
 import { refreshStaleStatisticsSoon } from "../models/statistics.server";
-import type { Prisma } from "@prisma/client";
-import prisma from "../db.server";
+import type pg from "pg";
+import prisma, { pool } from "../db.server";
+import { rawDb } from "../models/sql.server";
 import { getReceiptStates, markReceiptProcessed, requireReceiptById } from "../models/webhook-receipt.server";
 import { markShopUninstalled, updateShopScopes } from "../models/shop.server";
 import { markCustomerDeleted } from "../models/customer.server";
-import { storeCustomersInTransaction, storeOrdersInTransaction } from "./store-orders.server";
+import { storeCustomersInTransaction, storeOrdersWithClient } from "./store-orders.server";
 import { enqueueCustomerStored } from "./order-stored.server";
 import { redactCustomer, redactShop } from "./redact.server";
 import { handleBulkOperationFinished } from "./backfill.server";
@@ -43,33 +44,51 @@ type PendingReceipt = { id: bigint; topic: string; payload: unknown };
  * filled up with other pending receipts of the shop claimed with SKIP LOCKED, so concurrent
  * batches never wait on each other. A receipt whose payload does not parse is left out of the
  * batch (unprocessed). Returns the own receipts that did not parse, with the reason.
+ *
+ * On a pg client of its own, not Prisma: the batch's payloads and rows travel in a few large
+ * statements, and Prisma 6 compiles each statement with its parameters in WebAssembly (see
+ * rawDb); the orders go in by COPY (storeOrdersWithClient), as an import's do.
  */
 async function storeReceiptBatch(shop: string, ownIds: bigint[], limit: number): Promise<Map<bigint, Error>> {
-  return prisma.$transaction(
-    async (tx) => {
-      const own = await tx.$queryRaw<PendingReceipt[]>`
-        select id, topic, payload from "WebhookReceipt"
-        where id = any(${ownIds}::bigint[]) and "processedAt" is null and status = 'ACCEPTED'
-        order by id for update`;
-      if (own.length === 0) return new Map<bigint, Error>();
-      const others =
-        limit > own.length
-          ? await tx.$queryRaw<PendingReceipt[]>`
-              select id, topic, payload from "WebhookReceipt"
-              where shop = ${shop} and status = 'ACCEPTED' and "processedAt" is null and id <> all(${ownIds}::bigint[])
-                and topic = any(${BATCHED_TOPICS}::text[])
-              order by id limit ${limit - own.length} for update skip locked`
-          : [];
-      const failed = await storeReceipts(tx, shop, [...own, ...others]);
-      const ownSet = new Set(ownIds);
-      return new Map([...failed].filter(([id]) => ownSet.has(id)));
-    },
-    { timeout: 60_000, maxWait: 30_000 },
-  );
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+    const receipts = async (sql: string, params: unknown[]) =>
+      (await client.query<{ id: string; topic: string; payload: unknown }>(sql, params)).rows.map((r) => ({ ...r, id: BigInt(r.id) }));
+    const own = await receipts(
+      `select id::text, topic, payload from "WebhookReceipt"
+       where id = any($1::bigint[]) and "processedAt" is null and status = 'ACCEPTED'
+       order by id for update`,
+      [ownIds.map(String)],
+    );
+    if (own.length === 0) {
+      await client.query("commit");
+      return new Map<bigint, Error>();
+    }
+    const others =
+      limit > own.length
+        ? await receipts(
+            `select id::text, topic, payload from "WebhookReceipt"
+             where shop = $1 and status = 'ACCEPTED' and "processedAt" is null and id <> all($2::bigint[])
+               and topic = any($3::text[])
+             order by id limit $4 for update skip locked`,
+            [shop, ownIds.map(String), BATCHED_TOPICS, limit - own.length],
+          )
+        : [];
+    const failed = await storeReceipts(client, shop, [...own, ...others]);
+    await client.query("commit");
+    const ownSet = new Set(ownIds);
+    return new Map([...failed].filter(([id]) => ownSet.has(id)));
+  } catch (error) {
+    await client.query("rollback").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
-async function storeReceipts(tx: Prisma.TransactionClient, shop: string, receipts: PendingReceipt[]): Promise<Map<bigint, Error>> {
-  const currency = (await tx.shop.findUnique({ where: { shop }, select: { currency: true } }))?.currency ?? "USD";
+async function storeReceipts(client: pg.PoolClient, shop: string, receipts: PendingReceipt[]): Promise<Map<bigint, Error>> {
+  const currency = (await client.query<{ currency: string }>(`select currency from "Shop" where shop = $1`, [shop])).rows[0]?.currency ?? "USD";
   const orders = [];
   const refunds = [];
   const customers = [];
@@ -95,12 +114,15 @@ async function storeReceipts(tx: Prisma.TransactionClient, shop: string, receipt
   // A stable order of rows keeps concurrent batches from deadlocking on the same orders.
   orders.sort((a, b) => (a.orderGid < b.orderGid ? -1 : a.orderGid > b.orderGid ? 1 : 0));
   customers.sort((a, b) => (a.customerGid < b.customerGid ? -1 : a.customerGid > b.customerGid ? 1 : 0));
-  await storeOrdersInTransaction(tx, { shop, orders, refunds, origin: "WEBHOOK" });
+  await storeOrdersWithClient(client, { shop, orders, refunds, origin: "WEBHOOK" });
   if (customers.length) {
-    const customerGids = await storeCustomersInTransaction(tx, { shop, customers, origin: "WEBHOOK" });
-    await enqueueCustomerStored(tx, { shop, customerGids });
+    const db = rawDb(client);
+    const customerGids = await storeCustomersInTransaction(db, { shop, customers, origin: "WEBHOOK" });
+    await enqueueCustomerStored(db, { shop, customerGids });
   }
-  if (stored.length) await tx.$executeRaw`update "WebhookReceipt" set "processedAt" = now(), "failedAt" = null, "failureReason" = null where id = any(${stored}::bigint[])`;
+  if (stored.length) {
+    await client.query(`update "WebhookReceipt" set "processedAt" = now(), "failedAt" = null, "failureReason" = null where id = any($1::bigint[])`, [stored.map(String)]);
+  }
   return failed;
 }
 

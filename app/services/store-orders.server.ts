@@ -8,6 +8,7 @@ import type pg from "pg";
 import prisma from "../db.server";
 import { insertRefunds, upsertOrders, type Origin } from "../models/order.server";
 import { upsertCustomers } from "../models/customer.server";
+import type { RawDb } from "../models/sql.server";
 import { DEFAULT_MAX_ATTEMPTS, enqueueJobs } from "../jobs/queue.server";
 import { insertRefundsWithClient, storeOrdersByCopy } from "../models/copy-store.server";
 import type { CustomerRecord, OrderRecord, RefundRecord } from "../shopify/webhook-payloads";
@@ -63,6 +64,6 @@ export function storeOrders(input: { shop: string; orders: OrderRecord[]; refund
   return prisma.$transaction((tx) => storeOrdersInTransaction(tx, input));
 }
 
-export async function storeCustomersInTransaction(tx: Tx, input: { shop: string; customers: CustomerRecord[]; origin: Origin }) {
+export async function storeCustomersInTransaction(tx: RawDb, input: { shop: string; customers: CustomerRecord[]; origin: Origin }) {
   return upsertCustomers(tx, input);
 }
