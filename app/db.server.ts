@@ -41,3 +41,24 @@ export function isConnectionError(error: unknown): boolean {
   const text = `${(error as Error)?.message ?? ""} ${(error as { code?: string })?.code ?? ""}`;
   return /ECONNREFUSED|ECONNRESET|57P0[123]|53300|Connection terminated|connect ETIMEDOUT|too many clients|timeout exceeded when trying to connect/i.test(text);
 }
+
+/**
+ * Runs `work` in a transaction on one pooled pg connection (for the paths that send SQL directly:
+ * imports, webhook batches): commits when it returns, rolls back when it throws. A connection
+ * whose rollback failed is in an unknown state and is dropped, not given back to the pool.
+ */
+export async function withPgTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("begin");
+    const result = await work(client);
+    await client.query("commit");
+    return result;
+  } catch (error) {
+    await client.query("rollback").catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}

@@ -75,13 +75,3 @@ export async function upsertNewer<K extends string>(
     on conflict (${keyList}) ${conflict}
     returning ${keyList}`);
 }
-
-/** Plain multi-row insert of child rows (order lines, refund lines) in one json parameter. */
-export async function insertRows(db: Db, table: string, rows: Row[], options: { conflictDoNothing?: boolean } = {}): Promise<number> {
-  if (rows.length === 0) return 0;
-  const columnList = Prisma.join(Object.keys(rows[0]).map(ident));
-  return db.$executeRaw(Prisma.sql`
-    insert into ${ident(table)} (${columnList})
-    select ${columnList} from json_populate_recordset(null::${ident(table)}, ${toJsonRows(rows)}::json)
-    ${options.conflictDoNothing ? Prisma.sql`on conflict do nothing` : Prisma.empty}`);
-}

@@ -10,7 +10,7 @@
  */
 import { refreshStaleStatisticsSoon } from "../models/statistics.server";
 import type pg from "pg";
-import prisma, { pool } from "../db.server";
+import prisma, { withPgTransaction } from "../db.server";
 import { rawDb } from "../models/sql.server";
 import { getReceiptStates, markReceiptProcessed, requireReceiptById } from "../models/webhook-receipt.server";
 import { markShopUninstalled, updateShopScopes } from "../models/shop.server";
@@ -50,9 +50,7 @@ type PendingReceipt = { id: bigint; topic: string; payload: unknown };
  * rawDb); the orders go in by COPY (storeOrdersWithClient), as an import's do.
  */
 async function storeReceiptBatch(shop: string, ownIds: bigint[], limit: number): Promise<Map<bigint, Error>> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
+  return withPgTransaction(async (client) => {
     const receipts = async (sql: string, params: unknown[]) =>
       (await client.query<{ id: string; topic: string; payload: unknown }>(sql, params)).rows.map((r) => ({ ...r, id: BigInt(r.id) }));
     const own = await receipts(
@@ -61,10 +59,7 @@ async function storeReceiptBatch(shop: string, ownIds: bigint[], limit: number):
        order by id for update`,
       [ownIds.map(String)],
     );
-    if (own.length === 0) {
-      await client.query("commit");
-      return new Map<bigint, Error>();
-    }
+    if (own.length === 0) return new Map<bigint, Error>();
     const others =
       limit > own.length
         ? await receipts(
@@ -76,15 +71,9 @@ async function storeReceiptBatch(shop: string, ownIds: bigint[], limit: number):
           )
         : [];
     const failed = await storeReceipts(client, shop, [...own, ...others]);
-    await client.query("commit");
     const ownSet = new Set(ownIds);
     return new Map([...failed].filter(([id]) => ownSet.has(id)));
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function storeReceipts(client: pg.PoolClient, shop: string, receipts: PendingReceipt[]): Promise<Map<bigint, Error>> {

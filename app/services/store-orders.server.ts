@@ -3,35 +3,16 @@
  * version wins), store its refunds, and enqueue the `order-stored` step for each order whose row
  * changed, in one transaction. Downstream steps (profiles, points) hang off `order-stored`.
  */
-import type { Prisma } from "@prisma/client";
 import type pg from "pg";
-import prisma from "../db.server";
-import { insertRefunds, upsertOrders, type Origin } from "../models/order.server";
+import { withPgTransaction } from "../db.server";
+import type { Origin } from "../models/order.server";
 import { upsertCustomers } from "../models/customer.server";
 import type { RawDb } from "../models/sql.server";
-import { DEFAULT_MAX_ATTEMPTS, enqueueJobs } from "../jobs/queue.server";
+import { DEFAULT_MAX_ATTEMPTS } from "../jobs/queue.server";
 import { insertRefundsWithClient, storeOrdersByCopy } from "../models/copy-store.server";
 import type { CustomerRecord, OrderRecord, RefundRecord } from "../shopify/webhook-payloads";
 
-type Tx = Prisma.TransactionClient;
-
 const ORDER_STORED_CHUNK = 500;
-
-export async function storeOrdersInTransaction(
-  tx: Tx,
-  { shop, orders, refunds = [], origin }: { shop: string; orders: OrderRecord[]; refunds?: RefundRecord[]; origin: Origin },
-) {
-  const writtenOrders = await upsertOrders(tx, { shop, orders, origin });
-  const newRefunds = await insertRefunds(tx, { shop, refunds, origin });
-  const touched = new Set(writtenOrders);
-  for (const r of refunds) if (newRefunds.includes(r.refundGid)) touched.add(r.orderGid);
-  // One job per 500 changed orders (not one per order): the downstream steps take a list.
-  const gids = [...touched].sort();
-  const chunks: Array<Record<string, unknown>> = [];
-  for (let i = 0; i < gids.length; i += ORDER_STORED_CHUNK) chunks.push({ shop, orderGids: gids.slice(i, i + ORDER_STORED_CHUNK) });
-  await enqueueJobs(tx, "order-stored", chunks);
-  return { writtenOrders, newRefunds };
-}
 
 function orderStoredChunks(shop: string, gids: string[]) {
   const sorted = [...gids].sort();
@@ -41,8 +22,10 @@ function orderStoredChunks(shop: string, gids: string[]) {
 }
 
 /**
- * The same step for imports of many orders (CSV history, bulk backfills): COPY staging on a pg
- * client whose transaction the caller holds, and the order-stored jobs in that transaction.
+ * The step itself, on a pg client whose transaction the caller holds: orders by COPY (straight in,
+ * or merged through staging tables with the newest-wins rule when some are stored already),
+ * refunds once each, and the order-stored jobs (one per 500 changed orders) in that transaction.
+ * Webhook batches, backfills and CSV imports all come through here.
  */
 export async function storeOrdersWithClient(
   client: pg.PoolClient,
@@ -60,8 +43,9 @@ export async function storeOrdersWithClient(
   return { writtenOrders, newRefunds };
 }
 
+/** Stores orders and refunds in a transaction of their own, as every path does (storeOrdersWithClient). */
 export function storeOrders(input: { shop: string; orders: OrderRecord[]; refunds?: RefundRecord[]; origin: Origin }) {
-  return prisma.$transaction((tx) => storeOrdersInTransaction(tx, input));
+  return withPgTransaction((client) => storeOrdersWithClient(client, input));
 }
 
 export async function storeCustomersInTransaction(tx: RawDb, input: { shop: string; customers: CustomerRecord[]; origin: Origin }) {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
 import { Prisma } from "@prisma/client";
-import prisma, { pool } from "~/db.server";
+import prisma, { pool, withPgTransaction } from "~/db.server";
 import { rawDb } from "~/models/sql.server";
 
 describe("rawDb", () => {
@@ -33,5 +33,23 @@ describe("rawDb", () => {
     );
     expect(row).toEqual({ total: "9007199254740994", name: `O'Hara "Al"` });
     expect(await rawDb(client).$executeRaw`select * from generate_series(1, ${3n}::bigint)`).toBe(3);
+  });
+});
+
+describe("withPgTransaction", () => {
+  it("commits what the work wrote when it returns, and rolls all of it back when it throws", async () => {
+    const key = `with-pg-transaction-${Date.now()}`;
+    const count = async () => Number((await pool.query(`select count(*)::int as n from "Shop" where shop = $1`, [key])).rows[0].n);
+    const insert = (client: pg.PoolClient) => client.query(`insert into "Shop" (shop, "updatedAt") values ($1, now())`, [key]);
+    await expect(
+      withPgTransaction(async (client) => {
+        await insert(client);
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(await count()).toBe(0);
+    expect(await withPgTransaction(async (client) => (await insert(client)).rowCount)).toBe(1);
+    expect(await count()).toBe(1);
+    await pool.query(`delete from "Shop" where shop = $1`, [key]);
   });
 });
