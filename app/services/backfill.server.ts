@@ -11,7 +11,7 @@
  * Both jobs of a run share one named queue, so they never run concurrently.
  */
 import type { Prisma, PrismaClient } from "@prisma/client";
-import prisma, { pool } from "../db.server";
+import prisma, { pool, withPgTransaction } from "../db.server";
 import { enqueueJob } from "../jobs/queue.server";
 import { getShop } from "../models/shop.server";
 import type { AdminGraphql } from "../shopify/graphql-client";
@@ -279,9 +279,7 @@ export async function importBackfillResult(
       // the same transaction. The checkpoint moves only after the previous batch committed (and
       // its afterBatch returned): a crash or failure anywhere leaves the checkpoint at the end of
       // the last batch whose predecessors are all committed, and this batch rolls back with it.
-      const client = await pool.connect();
-      try {
-        await client.query("begin");
+      await withPgTransaction(async (client) => {
         if (batchOrders.length) await storeOrdersWithClient(client, { shop, orders: batchOrders, refunds, origin: "BACKFILL" });
         if (before) await before.done;
         const moved = await client.query(
@@ -290,13 +288,7 @@ export async function importBackfillResult(
           [runId, from, checkpoint.importedLines, checkpoint.importedObjects, checkpoint.error ?? null],
         );
         if (moved.rowCount !== 1) throw new BackfillCheckpointMovedError(runId);
-        await client.query("commit");
-      } catch (error) {
-        await client.query("rollback").catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
       await afterCommit();
     })();
     // Handled here so a failure while the next batch is read is not an unhandled rejection;

@@ -198,20 +198,20 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
     // Plain pg on one connection: the orders go in by COPY (storeOrdersWithClient), with the
     // batch's rejections and the run's counters in the same transaction.
     await withPgTransaction(async (client) => {
-        if (batch.length) await storeOrdersWithClient(client, { shop, orders: batch, origin: "IMPORT" });
-        if (batchRejections.length) {
-          await client.query(
-            `insert into "ImportRejection" ("importRunId", "rowNumber", code, reason)
-             select $1, r."rowNumber", r.code, r.reason from json_to_recordset($2::json) as r("rowNumber" int, code text, reason text)
-             on conflict do nothing`,
-            [run.id, JSON.stringify(batchRejections.map((r) => ({ rowNumber: r.rowNumber, code: r.code, reason: r.reason.slice(0, 500) })))],
-          );
-        }
+      if (batch.length) await storeOrdersWithClient(client, { shop, orders: batch, origin: "IMPORT" });
+      if (batchRejections.length) {
         await client.query(
-          `update "ImportRun" set "totalRows" = greatest("totalRows", $2), "acceptedRows" = "acceptedRows" + $3, "rejectedRows" = "rejectedRows" + $4,
-                  orders = orders + $5, "updatedAt" = now() where id = $1`,
-          [run.id, totalRows, accepted, rejectedRows, batch.length],
+          `insert into "ImportRejection" ("importRunId", "rowNumber", code, reason)
+           select $1, r."rowNumber", r.code, r.reason from json_to_recordset($2::json) as r("rowNumber" int, code text, reason text)
+           on conflict do nothing`,
+          [run.id, JSON.stringify(batchRejections.map((r) => ({ rowNumber: r.rowNumber, code: r.code, reason: r.reason.slice(0, 500) })))],
         );
+      }
+      await client.query(
+        `update "ImportRun" set "totalRows" = greatest("totalRows", $2), "acceptedRows" = "acceptedRows" + $3, "rejectedRows" = "rejectedRows" + $4,
+                orders = orders + $5, "updatedAt" = now() where id = $1`,
+        [run.id, totalRows, accepted, rejectedRows, batch.length],
+      );
     });
     counts.acceptedRows += accepted;
     counts.rejectedRows += rejectedRows;
