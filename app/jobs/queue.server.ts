@@ -17,6 +17,7 @@ export type JobName =
   | "run-backfill"
   | "import-backfill-result"
   | "process-import"
+  | "identity-rekey"
   | `loyalty-${string}`
   | `reservation-${string}`
   | `customer-merge-${string}`;

@@ -14,6 +14,7 @@ import { ledgerTasks } from "./ledger-tasks.server";
 import { loyaltyTasks } from "./loyalty-tasks.server";
 import { reservationTasks } from "./reservation-tasks.server";
 import { customerMergeTasks } from "./customer-merge-tasks.server";
+import { identityTasks } from "./identity-tasks.server";
 
 
 type BackfillJob = { shop: string; runId: string; poll?: number };
@@ -71,4 +72,5 @@ export const taskList: TaskList = {
   ...loyaltyTasks,
   ...reservationTasks,
   ...customerMergeTasks,
+  ...identityTasks,
 };

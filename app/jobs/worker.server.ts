@@ -10,6 +10,7 @@ import { taskList } from "./tasks.server";
 import { ledgerCrontab } from "./ledger-tasks.server";
 import { loyaltyCrontab } from "./loyalty-tasks.server";
 import { reservationCrontab } from "./reservation-tasks.server";
+import { enqueueStaleIdentityRekeys } from "../services/resolve-identity.server";
 
 const logger = new Logger((scope) => (level, message) => {
   if (level === "error" || level === "warning") console.error(`[worker${scope.label ? `:${scope.label}` : ""}] ${message}`);
@@ -28,7 +29,7 @@ function selectedTasks() {
 }
 
 export async function startJobWorkers(options: { concurrency?: number; pollInterval?: number } = {}): Promise<Runner> {
-  return run({
+  const runner = await run({
     connectionString: env.DATABASE_URL,
     concurrency: options.concurrency ?? env.WORKER_CONCURRENCY,
     pollInterval: options.pollInterval ?? 1000,
@@ -47,4 +48,9 @@ export async function startJobWorkers(options: { concurrency?: number; pollInter
       },
     },
   });
+  // Shops whose identity keys this deploy made stale are re-keyed from now, not from their first
+  // identity work (after run: it installs graphile-worker's schema). Job keys make it once per shop
+  // however many workers start.
+  await enqueueStaleIdentityRekeys().catch((error: Error) => console.error(`[worker] enqueueing identity re-keys: ${error.message}`));
+  return runner;
 }

@@ -17,7 +17,17 @@ import pg from "pg";
 import type { IdentityKeyKind, MatchStatus, MemberKind, Prisma } from "@prisma/client";
 import prisma, { pool } from "../db.server";
 import { refreshStaleStatisticsSoon } from "../models/statistics.server";
-import { getIdentityKeysVersion, listMembersWithKeys, setIdentityKeysVersion } from "../models/identity-keys.server";
+import { enqueueJob } from "../jobs/queue.server";
+import {
+  countProfileMembers,
+  finishIdentityRekey,
+  getIdentityKeysVersion,
+  getIdentityRekeyState,
+  listMembersWithKeys,
+  listShopsWithStaleIdentityKeys,
+  saveIdentityRekeyPage,
+  setIdentityKeysVersionIfNoMembers,
+} from "../models/identity-keys.server";
 import {
   ConstrainedUnionFind,
   emptyTraits,
@@ -737,16 +747,37 @@ async function withShopIdentity<T>(
 
 const REKEY_PAGE = 500;
 
-/** Shops whose keys this process has checked (or is re-keying); a failed check is tried again. */
+/** The re-key job (rekeyShop of its payload's shop). */
+export const IDENTITY_REKEY_JOB = "identity-rekey";
+
+/** Shops whose keys this process has checked (and had re-keyed if stale); a failed check is tried again. */
 const keysChecked = new Map<string, Promise<void>>();
 
-/** Re-keys the shop first if its stored keys are older than this code's (once per shop and process). */
+/**
+ * Has a shop whose stored keys are older than this code's re-keyed, without waiting for it (once
+ * per shop and process): a shop without members is marked current, any other gets the re-key job.
+ *
+ * Why identity work need not wait for the pass: its pages and every attach hold the shop's
+ * identity lock, so each sees the other's whole transactions. Stored keys only decide who is
+ * compared; pairs are scored on keys derived from the records now (toMember). A record attached
+ * before the page of a member whose keys change misses it under the keys it gains (and may meet
+ * it under one it loses, scored on its new keys); when the page comes, rekeyMember stores its new
+ * keys, compares it with every member under them (the record included) and re-derives the pairs
+ * it had, as after a record change. A record attached after that page finds it under its new keys,
+ * and members whose keys did not change are found all along; a key's holders it joins are counted
+ * again at its page (considerKey: a block over maxBlockSize, junk, a household). Not repaired: until
+ * its page a member also counts as a holder of keys it is about to lose, and a block or identifier
+ * it helped make dead stays so after it leaves (as when a record update drops a key); the pass's
+ * own pages have always read this mixed state.
+ */
 function ensureKeysCurrent(shop: string): Promise<void> {
   let check = keysChecked.get(shop);
   if (!check) {
     check = (async () => {
       const version = await getIdentityKeysVersion(prisma, { shop });
-      if (version !== null && version < IDENTITY_KEYS_VERSION) await rekeyShop({ shop });
+      if (version === null || version >= IDENTITY_KEYS_VERSION) return;
+      if (await setIdentityKeysVersionIfNoMembers(prisma, { shop, version: IDENTITY_KEYS_VERSION })) return;
+      await enqueueIdentityRekey({ shop });
     })();
     keysChecked.set(shop, check);
     check.catch(() => keysChecked.delete(shop));
@@ -755,15 +786,47 @@ function ensureKeysCurrent(shop: string): Promise<void> {
 }
 
 /**
- * Re-derives every member's keys with this code, a page per transaction (the shop's lock is held
- * a page at a time, so other work on the shop is not held up for the whole pass), and for a
- * member whose keys changed its pairs too, as if its record had changed; then marks the shop's
- * keys current. Returns how many members changed keys, or null when the keys were current already.
- * Cost: one read of every member with its keys and a normalization each (1M members: 60 s, 28 s
- * of CPU), writes only for the changes. One pass per shop and version: processes finding the keys
- * stale together wait for the first one's pass (a session lock) instead of reading everything too.
+ * Enqueues the shop's re-key job. Its job key makes it one waiting job however many processes ask;
+ * its queue of its own keeps a job added while one runs from starting before that one ends (it then
+ * finds the keys current). The session lock in rekeyShop is what makes one pass per shop certain.
  */
-export async function rekeyShop({ shop }: { shop: string }): Promise<number | null> {
+export function enqueueIdentityRekey({ shop }: { shop: string }) {
+  return enqueueJob(prisma, IDENTITY_REKEY_JOB, { shop }, { jobKey: `${IDENTITY_REKEY_JOB}:${shop}`, queueName: `${IDENTITY_REKEY_JOB}:${shop}` });
+}
+
+/** When workers start: a re-key job for every shop with older keys, so passes start at the deploy, not at a merchant's click. */
+export async function enqueueStaleIdentityRekeys(): Promise<string[]> {
+  const shops = await listShopsWithStaleIdentityKeys(prisma, { version: IDENTITY_KEYS_VERSION });
+  for (const shop of shops) await enqueueIdentityRekey({ shop });
+  return shops;
+}
+
+/** A re-key pass as the merchant sees it: null when the shop's keys are current (or it has no members). */
+export async function getIdentityRekeyProgress({ shop }: { shop: string }): Promise<{ started: boolean; done: number; total: number } | null> {
+  const at = await getIdentityRekeyState(prisma, { shop });
+  if (!at || at.version >= IDENTITY_KEYS_VERSION) return null;
+  if (at.rekeyVersion === IDENTITY_KEYS_VERSION && at.done !== null && at.total !== null) return { started: true, done: at.done, total: Math.max(at.total, at.done) };
+  const total = await countProfileMembers(prisma, { shop });
+  return total === 0 ? null : { started: false, done: 0, total };
+}
+
+/** Where a pass stands after a page: members done of total, and the last member done. */
+export type RekeyProgress = { done: number; total: number; after: string };
+
+/**
+ * Re-derives every member's keys with this code, a page per transaction (the shop's lock is held
+ * a page at a time, so other work on the shop goes on between pages: see ensureKeysCurrent), and
+ * for a member whose keys changed its pairs too, as if its record had changed; the last page marks
+ * the shop's keys current. Each page records the cursor and counts in its own transaction, so a
+ * pass that stops (a crash, a deploy) resumes after its last whole page. Returns how many members
+ * changed keys in this run, or null when the keys were current already. Cost: one read of every
+ * member with its keys and a normalization each (1M members: 60 s, 28 s of CPU), writes only for
+ * the changes. One pass per shop and version: a second run waits for the first (a session lock),
+ * then finds the keys current. `afterPage` runs after each committed page (tests stop a pass there).
+ */
+export async function rekeyShop(
+  { shop, pageSize = REKEY_PAGE, afterPage }: { shop: string; pageSize?: number; afterPage?: (progress: RekeyProgress) => void | Promise<void> },
+): Promise<number | null> {
   // Its own connection, not one of the pool's: holding a pooled one while each page takes another
   // would let as many shops re-keyed at once as the pool is large wait for ever on each other.
   const client = new pg.Client(pool.options);
@@ -771,13 +834,17 @@ export async function rekeyShop({ shop }: { shop: string }): Promise<number | nu
   await client.connect();
   try {
     await client.query("select pg_advisory_lock(hashtext($1))", [`identity-rekey:${shop}`]);
-    const version = await getIdentityKeysVersion(prisma, { shop });
-    if (version === null || version >= IDENTITY_KEYS_VERSION) return null;
-    let after = "";
+    const at = await getIdentityRekeyState(prisma, { shop });
+    if (at === null || at.version >= IDENTITY_KEYS_VERSION) return null;
+    // A stopped pass to this version resumes; one to another version (a newer deploy) starts over.
+    const resume = at.rekeyVersion === IDENTITY_KEYS_VERSION && at.after !== null;
+    let after = resume ? (at.after as string) : "";
+    let done = resume ? (at.done ?? 0) : 0;
+    const total = resume && at.total !== null ? at.total : await countProfileMembers(prisma, { shop });
     let changed = 0;
     for (;;) {
       const page = await withShopIdentity(shop, async (state) => {
-        const rows = await listMembersWithKeys(state.tx, { shop, afterMemberKey: after, limit: REKEY_PAGE });
+        const rows = await listMembersWithKeys(state.tx, { shop, afterMemberKey: after, limit: pageSize });
         for (const row of rows) {
           const stored = row.keys.map((k) => fromKeyRow(k.kind, k.value)).sort();
           const me = state.toMember(row);
@@ -786,13 +853,15 @@ export async function rekeyShop({ shop }: { shop: string }): Promise<number | nu
           changed++;
           await rekeyMember(state, me);
         }
+        if (rows.length < pageSize) await finishIdentityRekey(state.tx, { shop, version: IDENTITY_KEYS_VERSION });
+        else await saveIdentityRekeyPage(state.tx, { shop, version: IDENTITY_KEYS_VERSION, after: rows[rows.length - 1].memberKey, done: done + rows.length, total });
         return rows;
       }, { checkKeys: false });
-      if (page.length < REKEY_PAGE) break;
-      after = page[page.length - 1].memberKey;
+      done += page.length;
+      if (page.length > 0) after = page[page.length - 1].memberKey;
+      await afterPage?.({ done, total: Math.max(total, done), after });
+      if (page.length < pageSize) return changed;
     }
-    await setIdentityKeysVersion(prisma, { shop, version: IDENTITY_KEYS_VERSION });
-    return changed;
   } finally {
     // Closing the connection ends the session lock whatever happened.
     await client.end().catch(() => {});

@@ -1,16 +1,19 @@
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import prisma, { pool } from "~/db.server";
 import {
-  DEFAULT_JUNK_OPTIONS, getBlockingKeys, getDeterministicKeys, IDENTITY_KEYS_VERSION, NormalizationContext, normalizeIdentityRecord, resolveIdentities, toKeyRow, toStoredRecord, type RawIdentityRecord,
+  DEFAULT_JUNK_OPTIONS, getBlockingKeys, IDENTITY_KEYS_VERSION, NormalizationContext, normalizeIdentityRecord, resolveIdentities, toKeyRow, type RawIdentityRecord,
 } from "~/domain/identity";
 import { storeCustomersInTransaction, storeOrders } from "~/services/store-orders.server";
 import { enqueueCustomerStored } from "~/services/order-stored.server";
-import { attachMembers, rekeyShop, setJunkIdentifier, splitMember } from "~/services/resolve-identity.server";
-import { insertMembersWithProfiles, loadAttachContext, shopIdentityLockName } from "~/models/profile.server";
+import { attachMembers, enqueueIdentityRekey, rekeyShop, setJunkIdentifier, splitMember, type RekeyProgress } from "~/services/resolve-identity.server";
+import { loadAttachContext, shopIdentityLockName } from "~/models/profile.server";
+import { startJobWorkers } from "~/jobs/worker.server";
 import { redactCustomer } from "~/services/redact.server";
 import { customerPayload, orderPayload, toCustomerRecord, toOrderRecord, type CustomerRecord, type OrderRecord } from "~/shopify/webhook-payloads";
 import { iteratePersons } from "../../../prisma/seed/demo-data";
 import { installTestShop } from "../../support/install";
+import { currentKeysOf, getRekeyColumns, olderKeysOf, storedBlockingKeys, storeKeyedByOlderCode } from "../../support/identity-keys";
 import { drainJobs } from "../../support/jobs";
 import { customerRecord, orderRecord } from "../../factories/records";
 import { generateIdentityRecords } from "../../../bench/identity-data";
@@ -344,47 +347,133 @@ describe("incremental attach equals batch resolution (#4)", () => {
 
   const old: RawIdentityRecord = { id: "gid://shopify/Customer/1001", first_name: "Osama", last_name: "Bin Laden", phone: "0551239876", city: "Jeddah" };
   const ctx = new NormalizationContext("SA");
+  const binladen: RawIdentityRecord = { id: "gid://shopify/Customer/1002", first_name: "Osama", last_name: "Binladen", phone: "0551239867", city: "Jeddah" };
+  const version = (shop: string) => prisma.shop.findUniqueOrThrow({ where: { shop }, select: { identityKeysVersion: true } });
+  const rekeyJobs = (shop: string) => prisma.$queryRaw<Array<{ key: string | null }>>`
+    select j.key from graphile_worker.jobs j join graphile_worker._private_jobs p on p.id = j.id
+    where j.task_identifier = 'identity-rekey' and p.payload->>'shop' = ${shop}`;
 
-  /** Stores `old` as code before 006bca0 keyed it (bin leading a name was dropped: "Osama Laden"), in a shop no identity work has touched. */
-  async function storeKeyedByOlderCode(shop: string) {
-    const asOldCodeSaw = normalizeIdentityRecord({ ...old, last_name: "Laden" }, ctx);
-    const keys = [...getDeterministicKeys(asOldCodeSaw), ...getBlockingKeys(asOldCodeSaw)];
-    expect(keys).not.toEqual([...getDeterministicKeys(normalizeIdentityRecord(old, ctx)), ...getBlockingKeys(normalizeIdentityRecord(old, ctx))]);
-    const stored = toStoredRecord(old, "SA");
-    await prisma.$transaction(async (tx) => {
-      const [{ seq }] = await tx.$queryRaw<Array<{ seq: bigint }>>`select nextval(pg_get_serial_sequence('"ProfileMember"', 'seq')) as seq`;
-      await insertMembersWithProfiles(tx, { shop, members: [{
-        profileId: `old-profile-${seq}`, memberKey: old.id, seq, memberKind: "CUSTOMER", record: stored.record as never, searchText: stored.searchText, keys: keys.map(toKeyRow),
-      }] });
-    });
-  }
-
-  it("finds a member whose keys were stored by older code (a leading Bin dropped from Bin Laden)", async () => {
+  it("finds a member whose keys were stored by older code (a leading Bin dropped from Bin Laden) once the re-key job has run", async () => {
     const { shop } = await installTestShop();
-    await storeKeyedByOlderCode(shop);
+    await storeKeyedByOlderCode(shop, [old]);
+    expect(olderKeysOf(old)).not.toEqual(currentKeysOf(old));
 
-    await attachInTurn(shop, [{ id: "gid://shopify/Customer/1002", first_name: "Osama", last_name: "Binladen", phone: "0551239867", city: "Jeddah" }]);
+    await attachInTurn(shop, [binladen]);
+    await drainJobs();
     const { stored: profiles, batch } = await storedAndBatch(shop);
-    expect(batch).toEqual([[old.id, "gid://shopify/Customer/1002"]]);
+    expect(batch).toEqual([[old.id, binladen.id]]);
     expect(profiles).toEqual(batch);
     // Re-keyed once: the shop's keys are now this code's.
-    expect((await prisma.identityKey.findMany({ where: { shop, memberKey: old.id, kind: "BLOCK" } })).map((k) => k.value).sort())
-      .toEqual(getBlockingKeys(normalizeIdentityRecord(old, ctx)).sort());
-    expect(await prisma.shop.findUniqueOrThrow({ where: { shop }, select: { identityKeysVersion: true } })).toEqual({ identityKeysVersion: IDENTITY_KEYS_VERSION });
+    expect(await storedBlockingKeys(shop, old.id)).toEqual(getBlockingKeys(normalizeIdentityRecord(old, ctx)).sort());
+    expect(await getRekeyColumns(shop)).toEqual({ identityKeysVersion: IDENTITY_KEYS_VERSION, identityRekeyVersion: null, identityRekeyAfter: null, identityRekeyDone: null, identityRekeyTotal: null });
     expect(await rekeyShop({ shop })).toBeNull();
+  });
+
+  it("answers identity work on a stale shop without waiting for the re-key pass, and enqueues the pass once", async () => {
+    const { shop } = await installTestShop();
+    await storeKeyedByOlderCode(shop, [old]);
+    // A pass that cannot start before the end of this test: its session lock is held here.
+    const holder = new pg.Client(pool.options);
+    await holder.connect();
+    await holder.query("select pg_advisory_lock(hashtext($1))", [`identity-rekey:${shop}`]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const waited = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("identity work waited for the re-key pass")), 5000)));
+      await Promise.race([attachInTurn(shop, [binladen]), waited]);
+      await Promise.race([attachInTurn(shop, [{ id: "gid://shopify/Customer/1003", first_name: "Huda", last_name: "Alharbi", phone: "0561234567" }]), waited]);
+      // Another process finding the keys stale too: still one job.
+      await enqueueIdentityRekey({ shop });
+      expect(await rekeyJobs(shop)).toEqual([{ key: `identity-rekey:${shop}` }]);
+      // Attached with this code's keys; Bin Laden's are still the older ones, so they have not met yet.
+      expect((await storedAndBatch(shop)).stored).toHaveLength(3);
+      expect(await version(shop)).toEqual({ identityKeysVersion: 0 });
+    } finally {
+      clearTimeout(timer);
+      await holder.end();
+    }
+    await drainJobs();
+    const { stored, batch } = await storedAndBatch(shop);
+    expect(batch).toEqual([[old.id, binladen.id], ["gid://shopify/Customer/1003"]]);
+    expect(stored).toEqual(batch);
+    expect(await version(shop)).toEqual({ identityKeysVersion: IDENTITY_KEYS_VERSION });
+    expect(await rekeyJobs(shop)).toEqual([]);
+  });
+
+  const binNames: RawIdentityRecord[] = [
+    { id: "gid://shopify/Customer/3001", first_name: "Khalid", last_name: "Bin Mahfouz", phone: "0504445566", city: "Riyadh" },
+    { id: "gid://shopify/Customer/3002", first_name: "Saleh", last_name: "Bin Ali", phone: "0561112233" },
+    { id: "gid://shopify/Customer/3003", first_name: "Noura", last_name: "Alharbi", phone: "0577778888" },
+    { id: "gid://shopify/Customer/3004", first_name: "Fahad", last_name: "Bin Saad", phone: "0588889999" },
+    { ...old, id: "gid://shopify/Customer/3005" },
+  ];
+
+  it("re-keys page by page recording its progress, and resumes after the last whole page when stopped", async () => {
+    const { shop } = await installTestShop();
+    await storeKeyedByOlderCode(shop, binNames);
+    const stopped: RekeyProgress[] = [];
+    await expect(rekeyShop({ shop, pageSize: 2, afterPage: (p) => {
+      stopped.push(p);
+      throw new Error("killed after a page");
+    } })).rejects.toThrow("killed after a page");
+    expect(stopped).toEqual([{ done: 2, total: 5, after: binNames[1].id }]);
+    expect(await getRekeyColumns(shop)).toEqual({ identityKeysVersion: 0, identityRekeyVersion: IDENTITY_KEYS_VERSION, identityRekeyAfter: binNames[1].id, identityRekeyDone: 2, identityRekeyTotal: 5 });
+    // The first page's members have this code's keys, the others still the older ones.
+    for (const [i, raw] of binNames.entries()) {
+      const expected = (i < 2 ? currentKeysOf(raw) : olderKeysOf(raw)).map(toKeyRow).filter((k) => k.kind === "BLOCK").map((k) => k.value).sort();
+      expect(await storedBlockingKeys(shop, raw.id)).toEqual(expected);
+    }
+
+    const resumed: RekeyProgress[] = [];
+    expect(await rekeyShop({ shop, pageSize: 2, afterPage: (p) => void resumed.push(p) })).toBe(2);
+    // From the cursor on: the first page is not read again.
+    expect(resumed).toEqual([{ done: 4, total: 5, after: binNames[3].id }, { done: 5, total: 5, after: binNames[4].id }]);
+    for (const raw of binNames) expect(await storedBlockingKeys(shop, raw.id)).toEqual(getBlockingKeys(normalizeIdentityRecord(raw, ctx)).sort());
+    expect(await getRekeyColumns(shop)).toEqual({ identityKeysVersion: IDENTITY_KEYS_VERSION, identityRekeyVersion: null, identityRekeyAfter: null, identityRekeyDone: null, identityRekeyTotal: null });
+  });
+
+  it("matches records attached while the pass is half-way as if the pass had run first", async () => {
+    // Binladen arrives before Bin Laden's page (3005, the last), Binmahfouz after Bin Mahfouz's (3001, the first).
+    const arrivals: RawIdentityRecord[] = [
+      { ...binladen, id: "gid://shopify/Customer/4001" },
+      { id: "gid://shopify/Customer/4002", first_name: "Khalid", last_name: "Binmahfouz", phone: "0504445565", city: "Riyadh" },
+    ];
+    const halfWay = (await installTestShop()).shop;
+    await storeKeyedByOlderCode(halfWay, binNames);
+    let pages = 0;
+    await rekeyShop({ shop: halfWay, pageSize: 2, afterPage: async () => {
+      if (++pages !== 1) return;
+      await attachInTurn(halfWay, arrivals);
+      // Binmahfouz found Bin Mahfouz under his new keys; Binladen missed Bin Laden, whose page is to come.
+      expect(await profileOf(halfWay, arrivals[1].id)).toBe(await profileOf(halfWay, binNames[0].id));
+      expect(await profileOf(halfWay, arrivals[0].id)).not.toBe(await profileOf(halfWay, binNames[4].id));
+    } });
+    expect(pages).toBe(4); // the arrivals are read too (their keys are current)
+
+    const passFirst = (await installTestShop()).shop;
+    await storeKeyedByOlderCode(passFirst, binNames);
+    await rekeyShop({ shop: passFirst });
+    await attachInTurn(passFirst, arrivals);
+
+    const expected = await storedAndBatch(passFirst);
+    expect(expected.stored).toEqual(expected.batch);
+    expect(expected.stored).toEqual(expect.arrayContaining([[binNames[0].id, arrivals[1].id], [binNames[4].id, arrivals[0].id]]));
+    const got = await storedAndBatch(halfWay);
+    expect(got.stored).toEqual(expected.stored);
+    const pairsOf = (shop: string) => prisma.matchPair.findMany({ where: { shop }, select: { memberA: true, memberB: true, status: true, score: true }, orderBy: [{ memberA: "asc" }, { memberB: "asc" }] });
+    expect(await pairsOf(halfWay)).toEqual(await pairsOf(passFirst));
   });
 
   it("re-keys as many stale shops at once as the pool has connections", async () => {
     const shops = await Promise.all(Array.from({ length: pool.options.max ?? 10 }, () => installTestShop().then((s) => s.shop)));
-    for (const shop of shops) await storeKeyedByOlderCode(shop);
-    // Each shop's first identity work re-keys it first: all of them together, on a pool of this size.
-    await Promise.all(shops.map((shop) => attachInTurn(shop, [{ id: "gid://shopify/Customer/1002", first_name: "Osama", last_name: "Binladen", phone: "0551239867" }])));
-    for (const shop of shops) expect((await storedAndBatch(shop)).stored).toEqual([[old.id, "gid://shopify/Customer/1002"]]);
+    for (const shop of shops) await storeKeyedByOlderCode(shop, [old]);
+    await Promise.all(shops.map((shop) => rekeyShop({ shop })));
+    for (const shop of shops) await attachInTurn(shop, [binladen]);
+    for (const shop of shops) expect((await storedAndBatch(shop)).stored).toEqual([[old.id, binladen.id]]);
   });
 
   it("re-keys a shop once when two processes find its keys stale at the same time", async () => {
     const { shop } = await installTestShop();
-    await storeKeyedByOlderCode(shop);
+    await storeKeyedByOlderCode(shop, [old]);
     // The shop's identity work is held up until both wait for a lock: the second must wait for the
     // first's pass, then find nothing to do (null: it read no member) instead of a second pass.
     let both: Promise<Array<number | null>> = Promise.resolve([]);
@@ -398,6 +487,18 @@ describe("incremental attach equals batch resolution (#4)", () => {
     const results = await both;
     expect(results.filter((r) => r !== null)).toEqual([1]);
     expect(results).toContain(null);
-    expect(await prisma.shop.findUniqueOrThrow({ where: { shop }, select: { identityKeysVersion: true } })).toEqual({ identityKeysVersion: IDENTITY_KEYS_VERSION });
+    expect(await version(shop)).toEqual({ identityKeysVersion: IDENTITY_KEYS_VERSION });
+  });
+
+  it("enqueues the re-key of every stale shop when the workers start, so passes begin without any identity work", async () => {
+    const { shop } = await installTestShop();
+    await storeKeyedByOlderCode(shop, [old]);
+    const runner = await startJobWorkers({ concurrency: 1, pollInterval: 100 });
+    try {
+      await expect.poll(async () => (await version(shop)).identityKeysVersion, { timeout: 15_000 }).toBe(IDENTITY_KEYS_VERSION);
+    } finally {
+      await runner.stop();
+    }
+    expect(await storedBlockingKeys(shop, old.id)).toEqual(getBlockingKeys(normalizeIdentityRecord(old, ctx)).sort());
   });
 });
