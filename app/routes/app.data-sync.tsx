@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { authenticateAdmin } from "../services/admin-context.server";
 import { getDataSyncReport, requestBackfill } from "../services/data-sync.server";
 import { domainErrorResponse } from "../services/http-errors.server";
 import { isDomainError } from "../domain/errors";
 import { useI18n } from "../i18n/i18n-context";
 import { SectionCard } from "../components/SectionCard";
-import { RunProgress, useCodeLabel, usePolling } from "../components/SyncProgress";
+import { percent, RunProgress, useCodeLabel, usePolling } from "../components/SyncProgress";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await authenticateAdmin(request);
@@ -40,6 +40,17 @@ export default function DataSync() {
   return (
     <Page title={t("dataSync.title")} subtitle={t("dataSync.subtitle")}>
       <Layout>
+        {report.identityRekey ? (
+          <SectionCard title={t("dataSync.rekey.heading")}>
+            <Text as="p">{t("dataSync.rekey.explain")}</Text>
+            <ProgressBar progress={percent(report.identityRekey.done, report.identityRekey.total)} tone="highlight" size="small" />
+            <Text as="p" tone="subdued">
+              {report.identityRekey.started
+                ? t("dataSync.rekey.progress", { done: number(report.identityRekey.done), total: number(report.identityRekey.total) })
+                : t("dataSync.rekey.waiting", { total: number(report.identityRekey.total) })}
+            </Text>
+          </SectionCard>
+        ) : null}
         <Layout.Section>
           <Card>
             <BlockStack gap="300">

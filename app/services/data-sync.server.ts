@@ -1,6 +1,6 @@
 /**
  * The Data sync admin page (#3 item 6): what reached Wafa and what became of it, all counted
- * from the shop's rows (receipts, graphile-worker jobs, backfill and import runs).
+ * from the shop's rows (receipts, graphile-worker jobs, backfill and import runs, a re-key pass).
  */
 import { ValidationError } from "../domain/errors";
 import { requireShop } from "../models/shop.server";
@@ -14,6 +14,7 @@ import { countJobsByTask, listDeadJobs } from "../models/job.server";
 import { countActiveBackfillRuns } from "../models/backfill-run.server";
 import { listLatestBackfillRuns, startBackfill } from "./backfill.server";
 import { listRecentImportRuns } from "./import-orders.server";
+import { getIdentityRekeyProgress } from "./resolve-identity.server";
 
 /** How many failures and rejected payloads the page lists (the counts cover all of them). */
 export const DATA_SYNC_LIST_LIMIT = 50;
@@ -23,7 +24,7 @@ const isActive = (status: string) => status === "PENDING" || status === "RUNNING
 
 /** Everything the Data sync page shows, serialisable as JSON (ids as strings, dates as ISO). */
 export async function getDataSyncReport({ shop }: { shop: string }) {
-  const [record, topics, jobs, failedReceipts, deadJobs, rejected, backfills, imports, lastEventAt] = await Promise.all([
+  const [record, topics, jobs, failedReceipts, deadJobs, rejected, backfills, imports, lastEventAt, identityRekey] = await Promise.all([
     requireShop({ shop }),
     countReceiptsByTopic({ shop }),
     countJobsByTask({ shop }),
@@ -33,6 +34,7 @@ export async function getDataSyncReport({ shop }: { shop: string }) {
     listLatestBackfillRuns({ shop }),
     listRecentImportRuns({ shop, take: 5 }),
     getLastReceivedAt({ shop }),
+    getIdentityRekeyProgress({ shop }),
   ]);
   const sum = (pick: (t: (typeof topics)[number]) => number) => topics.reduce((n, t) => n + pick(t), 0);
   return {
@@ -83,8 +85,10 @@ export async function getDataSyncReport({ shop }: { shop: string }) {
       startedAt: i.startedAt.toISOString(),
       finishedAt: iso(i.finishedAt),
     })),
-    /** true while a backfill or import is in progress: the page polls while it is */
-    active: backfills.some((b) => isActive(b.status)) || imports.some((i) => isActive(i.status)),
+    /** Profiles' match keys being derived again after an update of the matching (null: they are current). */
+    identityRekey,
+    /** true while a backfill, an import or a re-key is in progress: the page polls while it is */
+    active: backfills.some((b) => isActive(b.status)) || imports.some((i) => isActive(i.status)) || identityRekey !== null,
   };
 }
 

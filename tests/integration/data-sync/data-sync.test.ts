@@ -1,12 +1,16 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ActionFunctionArgs } from "@remix-run/node";
 import prisma from "~/db.server";
-import { action as dataSyncAction, loader as dataSyncLoader } from "~/routes/app.data-sync";
+import DataSync, { action as dataSyncAction, loader as dataSyncLoader } from "~/routes/app.data-sync";
+import { formatNumber, translate } from "~/i18n/locale";
+import { rekeyShop } from "~/services/resolve-identity.server";
 import { action as ordersCreate } from "~/routes/webhooks.orders.create";
 import { action as customersUpdate } from "~/routes/webhooks.customers.update";
 import { browserHeaders, fakeShopify, webhookRequest } from "../../support/test-app";
 import { installTestShop } from "../../support/install";
 import { drainJobs } from "../../support/jobs";
+import { storeKeyedByOlderCode } from "../../support/identity-keys";
+import { renderRoute } from "../../support/render-route";
 import { orderPayload } from "../../factories/shopify-payloads";
 import type { WebhookDelivery } from "../../support/fake-shopify/webhooks";
 
@@ -109,6 +113,33 @@ describe("Data sync page", () => {
     ]);
     expect(report.active).toBe(true);
     expect(report.lastEventAt).toBeNull();
+  });
+
+  it("shows how far re-keying the shop's profiles has got, in English and Arabic, while it is waiting or running, and nothing once the keys are current", async () => {
+    const { shop } = await installTestShop();
+    const records = ["Bin Laden", "Bin Mahfouz", "Alharbi"].map((last_name, i) => ({ id: `gid://shopify/Customer/${5001 + i}`, first_name: "Omar", last_name, phone: `055000000${i}` }));
+    await storeKeyedByOlderCode(shop, records);
+    const waiting = await loadReport(shop);
+    expect(waiting.identityRekey).toEqual({ started: false, done: 0, total: 3 });
+    expect(waiting.active).toBe(true);
+
+    // A pass stopped after its first page.
+    await expect(rekeyShop({ shop, pageSize: 2, afterPage: () => { throw new Error("stopped"); } })).rejects.toThrow("stopped");
+    const running = await loadReport(shop);
+    expect(running.identityRekey).toEqual({ started: true, done: 2, total: 3 });
+    expect(running.active).toBe(true);
+    for (const locale of ["en", "ar"] as const) {
+      const html = await renderRoute(DataSync, running, locale);
+      expect(html).toContain(translate(locale, "dataSync.rekey.heading"));
+      expect(html).toContain(translate(locale, "dataSync.rekey.progress", { done: formatNumber(locale, 2), total: formatNumber(locale, 3) }));
+      expect(html).toMatch(/<progress[^>]*value="67"/);
+    }
+    expect(await renderRoute(DataSync, waiting, "ar")).toContain(translate("ar", "dataSync.rekey.waiting", { total: formatNumber("ar", 3) }));
+
+    await rekeyShop({ shop }); // resumed to the end
+    const current = await loadReport(shop);
+    expect(current.identityRekey).toBeNull();
+    expect(await renderRoute(DataSync, current, "en")).not.toContain(translate("en", "dataSync.rekey.heading"));
   });
 
   it("refuses to start a backfill with 422 while one is running, and starts one when none is", async () => {
