@@ -455,21 +455,26 @@ export async function applyClustering(
     order by e.ord`;
 }
 
+/** Stores exactly these keys for the member; returns the keys it held and no longer does. */
 export async function replaceIdentityKeys(
   db: Sql,
   { shop, memberKey, keys }: { shop: string; memberKey: string; keys: Array<{ kind: IdentityKeyKind; value: string }> },
-) {
+): Promise<Array<{ kind: IdentityKeyKind; value: string }>> {
   // Only the keys the member lost are deleted: a row deleted and inserted again in one statement
   // would meet itself in the conflict check.
-  await db.$executeRaw`
+  return db.$queryRaw<Array<{ kind: IdentityKeyKind; value: string }>>`
     with x as (select * from unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.value)}::text[]) as x(kind, value)),
     d as (
       delete from "IdentityKey" i where i.shop = ${shop} and i."memberKey" = ${memberKey}
         and not exists (select 1 from x where x.kind = i.kind::text and x.value = i.value)
+      returning i.kind, i.value
+    ),
+    ins as (
+      insert into "IdentityKey" (shop, kind, value, "memberKey")
+      select ${shop}, x.kind::"IdentityKeyKind", x.value, ${memberKey} from x
+      on conflict (shop, kind, value, "memberKey") do nothing
     )
-    insert into "IdentityKey" (shop, kind, value, "memberKey")
-    select ${shop}, x.kind::"IdentityKeyKind", x.value, ${memberKey} from x
-    on conflict (shop, kind, value, "memberKey") do nothing`;
+    select kind, value from d`;
 }
 
 export function updateMemberRecord(db: Sql, { shop, memberKey, record, searchText }: { shop: string; memberKey: string; record: Prisma.InputJsonValue; searchText: string }) {

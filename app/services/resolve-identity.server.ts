@@ -333,6 +333,17 @@ class ShopState {
     this.pendingDeletes.clear();
   }
 
+  /** Reads the stored pairs among these members (in arrival order) in one statement; the others are then known absent. */
+  async loadPairsAmong(members: Member[]): Promise<void> {
+    await this.listPairsOf(members.map((m) => m.memberKey));
+    for (let i = 0; i < members.length; i++) {
+      for (let j = i + 1; j < members.length; j++) {
+        const id = pairKey(members[i].memberKey, members[j].memberKey);
+        if (!this.pairs.has(id)) this.pairs.set(id, null);
+      }
+    }
+  }
+
   async listPairsOf(memberKeys: string[]) {
     await this.flushPairs();
     const rows = await listPairsOf(this.tx, { shop: this.shop, memberKeys });
@@ -497,9 +508,30 @@ async function updateOne(state: ShopState, input: MemberInput, existing: MemberR
  * it had (it may have lost the key they shared) and those with its candidates under the new keys.
  */
 async function rekeyMember(state: ShopState, me: Member): Promise<void> {
-  await replaceIdentityKeys(state.tx, { shop: state.shop, memberKey: me.memberKey, keys: me.keys.map(toKeyRow) });
+  const left = await replaceIdentityKeys(state.tx, { shop: state.shop, memberKey: me.memberKey, keys: me.keys.map(toKeyRow) });
   for (const k of me.keys) state.keyCount.delete(k);
+  await reviveBlocks(state, left.filter((k) => k.kind === "BLOCK").map((k) => k.value));
   await reevaluateMember(state, me);
+}
+
+/**
+ * Blocking keys a member left: one it leaves with maxBlockSize holders had one too many, so it was
+ * dead and links again now (batch compares every pair of a block that size). Its holders' pairs
+ * are derived again, as considerKey re-derives them when a block goes over (a record update that
+ * drops a key; a member re-keyed after others counted it under a key of older code).
+ */
+async function reviveBlocks(state: ShopState, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await state.flushMembers();
+  const lists = await listMembersByKeys(state.tx, { shop: state.shop, keys: keys.map((value) => ({ kind: "BLOCK" as const, value })), limit: OPTIONS.maxBlockSize });
+  for (const key of keys) {
+    const holders = lists.get(`BLOCK|${key}`) ?? [];
+    state.keyCount.set(key, holders.length);
+    if (holders.length !== OPTIONS.maxBlockSize) continue;
+    const members = (await state.load(holders)).sort(bySeq);
+    await state.loadPairsAmong(members);
+    for (let i = 0; i < members.length; i++) for (let j = i + 1; j < members.length; j++) await evaluate(state, members[i], members[j]);
+  }
 }
 
 /** Re-derives a member's stored pairs and its pairs with every candidate under its keys. */
@@ -764,11 +796,11 @@ const keysChecked = new Map<string, Promise<void>>();
  * it under one it loses, scored on its new keys); when the page comes, rekeyMember stores its new
  * keys, compares it with every member under them (the record included) and re-derives the pairs
  * it had, as after a record change. A record attached after that page finds it under its new keys,
- * and members whose keys did not change are found all along; a key's holders it joins are counted
- * again at its page (considerKey: a block over maxBlockSize, junk, a household). Not repaired: until
- * its page a member also counts as a holder of keys it is about to lose, and a block or identifier
- * it helped make dead stays so after it leaves (as when a record update drops a key); the pass's
- * own pages have always read this mixed state.
+ * and members whose keys did not change are found all along. Until its page a member is also
+ * counted under the keys it is about to lose: the keys it joins are counted again at its page
+ * (considerKey: a block over maxBlockSize, junk, a household), and a block it leaves with
+ * maxBlockSize holders links again (reviveBlocks). Not repaired: an email or phone it made junk or
+ * a household's stays so after it leaves (as after a record update); version 1 changed names only.
  */
 function ensureKeysCurrent(shop: string): Promise<void> {
   let check = keysChecked.get(shop);
