@@ -6,8 +6,9 @@ import { foldText, toAsciiDigits } from "./text";
 /**
  * Version of the keys derived from a stored record (identifiers and blocking keys, stored as
  * IdentityKey rows). Bump it with any change to normalization or keys that changes what a stored
- * record is found by: the database path re-keys a shop whose rows are older before its next
- * identity work (Shop.identityKeysVersion), else new records silently miss its members.
+ * record is found by: the database path re-keys a shop whose rows are older (Shop.identityKeysVersion)
+ * in a background job, enqueued when workers start and by its next identity work, else new
+ * records silently miss its members.
  * 1: a leading Bin is part of the family name (006bca0). tests/unit/identity/keys-version.test.ts
  * fails when sample records' keys change without a bump.
  */
