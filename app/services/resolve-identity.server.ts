@@ -818,12 +818,14 @@ function ensureKeysCurrent(shop: string): Promise<void> {
 }
 
 /**
- * Enqueues the shop's re-key job. Its job key makes it one waiting job however many processes ask;
- * its queue of its own keeps a job added while one runs from starting before that one ends (it then
- * finds the keys current). The session lock in rekeyShop is what makes one pass per shop certain.
+ * Enqueues the shop's re-key job. Its job key makes it one waiting job per shop however many
+ * processes ask. All shops' re-keys share one queue, so they run one at a time: after a deploy
+ * they take one worker slot from webhook jobs, not all of them for minutes (and a lower priority
+ * lets waiting webhook jobs go first). The session lock in rekeyShop is what makes one pass per
+ * shop certain (a job added while that shop's runs is new, and finds the keys current).
  */
 export function enqueueIdentityRekey({ shop }: { shop: string }) {
-  return enqueueJob(prisma, IDENTITY_REKEY_JOB, { shop }, { jobKey: `${IDENTITY_REKEY_JOB}:${shop}`, queueName: `${IDENTITY_REKEY_JOB}:${shop}` });
+  return enqueueJob(prisma, IDENTITY_REKEY_JOB, { shop }, { jobKey: `${IDENTITY_REKEY_JOB}:${shop}`, queueName: IDENTITY_REKEY_JOB, priority: 10 });
 }
 
 /** When workers start: a re-key job for every shop with older keys, so passes start at the deploy, not at a merchant's click. */

@@ -349,8 +349,8 @@ describe("incremental attach equals batch resolution (#4)", () => {
   const ctx = new NormalizationContext("SA");
   const binladen: RawIdentityRecord = { id: "gid://shopify/Customer/1002", first_name: "Osama", last_name: "Binladen", phone: "0551239867", city: "Jeddah" };
   const version = (shop: string) => prisma.shop.findUniqueOrThrow({ where: { shop }, select: { identityKeysVersion: true } });
-  const rekeyJobs = (shop: string) => prisma.$queryRaw<Array<{ key: string | null }>>`
-    select j.key from graphile_worker.jobs j join graphile_worker._private_jobs p on p.id = j.id
+  const rekeyJobs = (shop: string) => prisma.$queryRaw<Array<{ key: string | null; queue: string | null; priority: number }>>`
+    select j.key, j.queue_name as queue, j.priority from graphile_worker.jobs j join graphile_worker._private_jobs p on p.id = j.id
     where j.task_identifier = 'identity-rekey' and p.payload->>'shop' = ${shop}`;
 
   it("finds a member whose keys were stored by older code (a leading Bin dropped from Bin Laden) once the re-key job has run", async () => {
@@ -381,9 +381,10 @@ describe("incremental attach equals batch resolution (#4)", () => {
       const waited = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("identity work waited for the re-key pass")), 5000)));
       await Promise.race([attachInTurn(shop, [binladen]), waited]);
       await Promise.race([attachInTurn(shop, [{ id: "gid://shopify/Customer/1003", first_name: "Huda", last_name: "Alharbi", phone: "0561234567" }]), waited]);
-      // Another process finding the keys stale too: still one job.
+      // Another process finding the keys stale too: still one job, in the queue all shops' re-keys
+      // share (one pass at a time), behind webhook jobs (priority 0).
       await enqueueIdentityRekey({ shop });
-      expect(await rekeyJobs(shop)).toEqual([{ key: `identity-rekey:${shop}` }]);
+      expect(await rekeyJobs(shop)).toEqual([{ key: `identity-rekey:${shop}`, queue: "identity-rekey", priority: 10 }]);
       // Attached with this code's keys; Bin Laden's are still the older ones, so they have not met yet.
       expect((await storedAndBatch(shop)).stored).toHaveLength(3);
       expect(await version(shop)).toEqual({ identityKeysVersion: 0 });
