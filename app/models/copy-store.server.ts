@@ -110,32 +110,65 @@ const CHUNK_BYTES = 1 << 20;
 const utf8 = new TextEncoder();
 
 /**
- * Streams COPY text made by `encode` for each item, as UTF-8 in chunks of about 1 MB (never the
- * whole batch at once). Each row is encoded straight into the chunk: concatenating the rows into a
- * string and converting that was measured at ten times the cost (the joined string must be
- * flattened before it is encoded), about 8 µs of CPU per imported order.
+ * COPY text made by `encode` for each item, as UTF-8 in chunks of about 1 MB, each in a buffer of
+ * its own (so a chunk can be handed to another thread without copying). Each row is encoded
+ * straight into the chunk: concatenating the rows into a string and converting that was measured
+ * at ten times the cost (the joined string must be flattened before it is encoded), about 8 µs of
+ * CPU per imported order.
  */
-async function copyText<T>(client: pg.PoolClient, sql: string, items: readonly T[], encode: (item: T) => string) {
-  function* chunks() {
-    let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    let used = 0;
-    for (const item of items) {
-      const row = encode(item);
-      // A UTF-16 code unit is at most 3 bytes of UTF-8.
-      if (used + row.length * 3 > CHUNK_BYTES) {
-        if (used) yield chunk.subarray(0, used);
-        chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-        used = 0;
-        if (row.length * 3 > CHUNK_BYTES) {
-          yield Buffer.from(row);
-          continue;
-        }
+function encodeRows<T>(items: readonly T[], encode: (item: T) => string): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
+  for (const item of items) {
+    const row = encode(item);
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    if (used + row.length * 3 > CHUNK_BYTES) {
+      if (used) chunks.push(chunk.subarray(0, used));
+      chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      used = 0;
+      if (row.length * 3 > CHUNK_BYTES) {
+        chunks.push(Buffer.from(row));
+        continue;
       }
-      used += utf8.encodeInto(row, chunk.subarray(used)).written;
     }
-    if (used) yield chunk.subarray(0, used);
+    used += utf8.encodeInto(row, chunk.subarray(used)).written;
   }
-  await pipeline(Readable.from(chunks(), { objectMode: false }), client.query(copyFrom(sql)));
+  if (used) chunks.push(chunk.subarray(0, used));
+  return chunks;
+}
+
+async function copyChunks(client: pg.PoolClient, sql: string, chunks: readonly Uint8Array[]) {
+  await pipeline(Readable.from(chunks, { objectMode: false }), client.query(copyFrom(sql)));
+}
+
+/**
+ * A batch of orders as COPY text for "Order" and "OrderLine": one row per order, the newest of
+ * duplicates (by Shopify updated_at), with `orderGids` in the same order.
+ */
+export interface EncodedOrders {
+  orderGids: string[];
+  orderRows: Uint8Array[];
+  lineRows: Uint8Array[];
+}
+
+/**
+ * Encodes a batch for storeOrdersByCopy. Pure, so a backfill encodes in the thread that parses
+ * while this one sends the previous batch. `now` is the rows' updatedAt.
+ */
+export function encodeOrders({ shop, orders, origin, now = new Date().toISOString() }: { shop: string; orders: readonly OrderRecord[]; origin: Origin; now?: string }): EncodedOrders {
+  // One row per order: with duplicates in a batch the newest must be the one offered.
+  const newest = new Map<string, OrderRecord>();
+  for (const o of orders) {
+    const seen = newest.get(o.orderGid);
+    if (!seen || seen.shopifyUpdatedAt <= o.shopifyUpdatedAt) newest.set(o.orderGid, o);
+  }
+  const batch = [...newest.values()];
+  return {
+    orderGids: [...newest.keys()],
+    orderRows: encodeRows(batch, (o) => orderLine(shop, o, origin, now)),
+    lineRows: encodeRows(batch, (o) => orderLineRows(shop, o)),
+  };
 }
 
 const prepared = new WeakSet<pg.PoolClient>();
@@ -150,8 +183,8 @@ async function ensureStaging(client: pg.PoolClient) {
 }
 
 /**
- * Stores orders (newest version wins) and their lines within the client's open transaction.
- * Returns the GIDs of the orders whose row was written.
+ * Stores orders (newest version wins) and their lines within the client's open transaction,
+ * as records or already encoded (encodeOrders). Returns the GIDs of the orders whose row was written.
  *
  * Two ways in. First the batch is copied straight into "Order" and "OrderLine", as if none of its
  * orders were stored yet: true of almost every batch of a large load (a first import, the backfill
@@ -162,33 +195,29 @@ async function ensureStaging(client: pg.PoolClient) {
  * between the two beforehand: during a load the planner's statistics lag behind the shop's
  * growing row count, and such a lookup was measured scanning the shop's orders on every batch.
  */
-export async function storeOrdersByCopy(client: pg.PoolClient, { shop, orders, origin }: { shop: string; orders: OrderRecord[]; origin: Origin }): Promise<string[]> {
-  if (orders.length === 0) return [];
-  // One row per order: with duplicates in a batch the newest must be the one offered.
-  const newest = new Map<string, OrderRecord>();
-  for (const o of orders) {
-    const seen = newest.get(o.orderGid);
-    if (!seen || seen.shopifyUpdatedAt <= o.shopifyUpdatedAt) newest.set(o.orderGid, o);
-  }
-  const now = new Date().toISOString();
-  const batch = [...newest.values()];
+export async function storeOrdersByCopy(
+  client: pg.PoolClient,
+  { shop, orders, origin }: { shop: string; orders: OrderRecord[] | EncodedOrders; origin: Origin },
+): Promise<string[]> {
+  const batch = Array.isArray(orders) ? encodeOrders({ shop, orders, origin }) : orders;
+  if (batch.orderGids.length === 0) return [];
   await client.query("savepoint wafa_copy_new");
   try {
-    await copyText(client, `copy "Order" (${ORDER_COLUMN_LIST}) from stdin`, batch, (o) => orderLine(shop, o, origin, now));
-    await copyText(client, `copy "OrderLine" (${LINE_COLUMN_LIST}) from stdin`, batch, (o) => orderLineRows(shop, o));
+    await copyChunks(client, `copy "Order" (${ORDER_COLUMN_LIST}) from stdin`, batch.orderRows);
+    await copyChunks(client, `copy "OrderLine" (${LINE_COLUMN_LIST}) from stdin`, batch.lineRows);
     await client.query("release savepoint wafa_copy_new");
-    return [...newest.keys()];
+    return batch.orderGids;
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     // Some order is stored already (or an order names a line twice): the merge decides row by row.
     await client.query("rollback to savepoint wafa_copy_new");
   }
-  return mergeOrders(client, { shop, batch, origin, now });
+  return mergeOrders(client, { shop, batch });
 }
 
-async function mergeOrders(client: pg.PoolClient, { shop, batch, origin, now }: { shop: string; batch: OrderRecord[]; origin: Origin; now: string }) {
+async function mergeOrders(client: pg.PoolClient, { shop, batch }: { shop: string; batch: EncodedOrders }) {
   await ensureStaging(client);
-  await copyText(client, `copy wafa_stage_order (${ORDER_COLUMN_LIST}) from stdin`, batch, (o) => orderLine(shop, o, origin, now));
+  await copyChunks(client, `copy wafa_stage_order (${ORDER_COLUMN_LIST}) from stdin`, batch.orderRows);
   const updates = ORDER_COLUMNS.filter((c) => c !== "shop" && c !== "orderGid").map((c) => `${q(c)} = excluded.${q(c)}`).join(", ");
   // xmax = 0: the row was inserted by this statement, so it has no lines to replace (an import of
   // new orders deletes nothing).
@@ -202,7 +231,7 @@ async function mergeOrders(client: pg.PoolClient, { shop, batch, origin, now }: 
   if (written.rowCount === 0) return [];
   const replaced = written.rows.filter((r) => !r.inserted).map((r) => r.orderGid);
   if (replaced.length) await client.query(`delete from "OrderLine" where shop = $1 and "orderGid" = any($2::text[])`, [shop, replaced]);
-  await copyText(client, `copy wafa_stage_line (${LINE_COLUMN_LIST}) from stdin`, batch, (o) => orderLineRows(shop, o));
+  await copyChunks(client, `copy wafa_stage_line (${LINE_COLUMN_LIST}) from stdin`, batch.lineRows);
   await client.query(`
     insert into "OrderLine" (${LINE_COLUMN_LIST})
     select ${LINE_COLUMNS.map((c) => `s.${q(c)}`).join(", ")} from wafa_stage_line s join wafa_stage_written w on w."orderGid" = s."orderGid"

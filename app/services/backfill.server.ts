@@ -15,26 +15,14 @@ import prisma, { pool, withPgTransaction } from "../db.server";
 import { enqueueJob } from "../jobs/queue.server";
 import { getShop } from "../models/shop.server";
 import type { AdminGraphql } from "../shopify/graphql-client";
-import {
-  getBulkOperation,
-  getRefundDetails,
-  readJsonlLineChunks,
-  REFUNDS_PER_QUERY,
-  startBulkQuery,
-  type BackfillResource,
-} from "../shopify/bulk-operations";
-import {
-  BulkObjectAssembler,
-  toCustomerRecordFromBulk,
-  toOrderRecordFromBulk,
-  toRefundRecordFromGraphql,
-  type AssembledObject,
-} from "../shopify/bulk-records";
+import { getBulkOperation, getRefundDetails, openBulkResult, startBulkQuery, type BackfillResource } from "../shopify/bulk-operations";
+import { toRefundRecordFromGraphql } from "../shopify/bulk-records";
+import { readInThisThread, readInWorkerThread, type BackfillReaderEvents, type BackfillReaderOutput, type BackfillReading } from "./backfill-reader.server";
 import { storeCustomersInTransaction, storeOrdersWithClient } from "./store-orders.server";
 import { refreshOrderKeyStatistics } from "../models/copy-store.server";
 import { enqueueCustomerStored } from "./order-stored.server";
 import { refreshLoadStatistics, shouldRefreshStatistics } from "../models/statistics.server";
-import type { CustomerRecord, OrderRecord, RefundRecord } from "../shopify/webhook-payloads";
+import type { RefundRecord } from "../shopify/webhook-payloads";
 
 export const BACKFILL_RESOURCES: BackfillResource[] = ["customers", "orders"];
 /** Lines per transaction: large enough to amortise the commit, small enough to keep memory flat. */
@@ -157,14 +145,41 @@ export class BackfillCheckpointMovedError extends Error {
 
 interface ImportOptions {
   batchLines?: number;
+  /** where lines are parsed and encoded (by default a worker thread from READER_THREAD_FROM_OBJECTS objects) */
+  readIn?: "worker-thread" | "this-thread";
   /** called after each committed batch (tests use it to kill the import between batches) */
   afterBatch?: (progress: { importedLines: number }) => Promise<void> | void;
+}
+
+/**
+ * From how many objects a result is read in a worker thread: starting one (loading its
+ * TypeScript) costs about as much as reading a few thousand objects in this thread.
+ */
+export const READER_THREAD_FROM_OBJECTS = 20_000;
+/** Downloaded bytes the reader may have waiting: the download pauses above this. */
+const MAX_PENDING_BYTES = 16 << 20;
+
+/** Wakes whoever waits for something to change (several waiters at once). */
+class Changes {
+  private waiters: Array<() => void> = [];
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  fire() {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
 }
 
 /**
  * The import-backfill-result job: streams the result file, skipping the lines a previous attempt
  * committed, and stores whole objects in batches. Objects that cannot be mapped are skipped and
  * counted (the run's `error` says how many and why); they never block the rest.
+ *
+ * Three things run at once on a large file: the reader (a worker thread) parses, maps and encodes
+ * batch n+1, this thread sends batch n to PostgreSQL, and PostgreSQL stores it. The download
+ * pauses while the reader has 16 MB waiting or two batches wait here, so memory stays flat.
  */
 export async function importBackfillResult(
   { shop, runId, graphql }: { shop: string; runId: string; graphql: AdminGraphql },
@@ -178,23 +193,15 @@ export async function importBackfillResult(
   /** the checkpoint the next batch starts from (batches in flight included) */
   let committed = run.importedLines;
   let importedObjects = run.importedObjects;
-  let skipped = 0;
-  let lastSkipReason = "";
-  // The batch being read, mapped as each object completes (the parsed JSON dies young, so the
-  // garbage collector never copies it into the old generation).
-  let customers: CustomerRecord[] = [];
-  let orders: OrderRecord[] = [];
   // Refund lines come from the regular API (getRefundDetails, 50 a query), read while the batch is
-  // still being parsed: a query starts as soon as 50 refunds are known (at most two in flight, so
-  // a refund-heavy file does not burst the shop's API rate limit), and the batch's write waits for
-  // the last one only, not for all of them one after another. Never inside a transaction (no
-  // network while one is open).
-  let refundGids: string[] = [];
+  // still being parsed: a query starts as soon as the reader has 50 refunds (at most two in
+  // flight, so a refund-heavy file does not burst the shop's API rate limit), and the batch's
+  // write waits for the last one only, not for all of them one after another. Never inside a
+  // transaction (no network while one is open).
   let refundFetches: Promise<unknown[]>[] = [];
   let refundQueries: Promise<unknown> = Promise.resolve();
   let refundQueriesBefore: Promise<unknown> = Promise.resolve();
-  const fetchRefunds = () => {
-    const ids = refundGids;
+  const fetchRefunds = (ids: string[]) => {
     // Each query starts once the one two before it has ended (whatever its outcome).
     const fetch = refundQueriesBefore.then(() => getRefundDetails(graphql, ids));
     refundQueriesBefore = refundQueries;
@@ -202,55 +209,34 @@ export async function importBackfillResult(
     // Awaited by the batch's write; handled here so an import failing first leaves no unhandled rejection.
     fetch.catch(() => {});
     refundFetches.push(fetch);
-    refundGids = [];
   };
   let batches = 0;
-  const take = (object: AssembledObject) => {
-    try {
-      if (resource === "customers") customers.push(toCustomerRecordFromBulk(object.line));
-      else {
-        const mapped = toOrderRecordFromBulk(object.line, object.children);
-        orders.push(mapped.order);
-        for (const gid of mapped.refundGids) {
-          refundGids.push(gid);
-          if (refundGids.length === REFUNDS_PER_QUERY) fetchRefunds();
-        }
-      }
-    } catch (error) {
-      skipped++;
-      lastSkipReason = `${String(object.line.id ?? "?")}: ${(error as Error).message.slice(0, 300)}`;
-    }
-  };
-  // Orders: while one batch is written, the next is read and parsed (two cores: PostgreSQL and
-  // this process). The last batch in flight, and the order GIDs it holds: a batch that shares one
-  // with it waits for it to finish first (a Shopify file never repeats an object; this keeps a
-  // malformed one from two transactions waiting on each other).
+  // Orders: the last batch in flight, and the order GIDs it holds: a batch that shares one with it
+  // waits for it to finish first (a Shopify file never repeats an object; this keeps a malformed
+  // one from two transactions waiting on each other).
   let previous: { done: Promise<void>; orderGids: Set<string> } | null = null;
 
-  const commit = async (endLine: number) => {
-    if (endLine <= committed) return;
-    const batchCustomers = customers;
-    const batchOrders = orders;
-    if (refundGids.length) fetchRefunds();
+  const commit = async (batch: Extract<BackfillReaderOutput, { kind: "batch" }>) => {
     const batchRefundFetches = refundFetches;
-    customers = [];
-    orders = [];
     refundFetches = [];
-    const stored = batchCustomers.length + batchOrders.length;
     const from = committed;
-    const checkpoint = { importedLines: endLine, importedObjects: importedObjects + stored, ...(skipped ? { error: `${skipped} objects skipped; last: ${lastSkipReason}` } : {}) };
-    committed = endLine;
-    importedObjects += stored;
+    const checkpoint = {
+      importedLines: batch.endLine,
+      importedObjects: importedObjects + batch.objects,
+      ...(batch.skipped ? { error: `${batch.skipped} objects skipped; last: ${batch.lastSkipReason}` } : {}),
+    };
+    committed = batch.endLine;
+    importedObjects += batch.objects;
     const afterCommit = async () => {
       if (shouldRefreshStatistics(++batches)) void (resource === "orders" ? refreshOrderKeyStatistics(pool) : refreshLoadStatistics(resource));
-      await options.afterBatch?.({ importedLines: endLine });
+      await options.afterBatch?.({ importedLines: batch.endLine });
     };
 
     if (resource === "customers") {
       await prisma.$transaction(
         async (tx) => {
-          if (batchCustomers.length) {
-            const customerGids = await storeCustomersInTransaction(tx, { shop, customers: batchCustomers, origin: "BACKFILL" });
+          if (batch.customers.length) {
+            const customerGids = await storeCustomersInTransaction(tx, { shop, customers: batch.customers, origin: "BACKFILL" });
             await enqueueCustomerStored(tx, { shop, customerGids });
           }
           const moved = await tx.backfillRun.updateMany({ where: { id: runId, importedLines: from }, data: checkpoint });
@@ -262,14 +248,14 @@ export async function importBackfillResult(
       return;
     }
 
-    const orderGids = new Set(batchOrders.map((o) => o.orderGid));
+    const orderGids = new Set(batch.orders?.orderGids ?? []);
     const before = previous;
-    if (before && batchOrders.some((o) => before.orderGids.has(o.orderGid))) await before.done;
+    if (before && [...orderGids].some((gid) => before.orderGids.has(gid))) await before.done;
     const done = (async () => {
       // The batch's refunds, read before its transaction opens.
       const refunds: RefundRecord[] = [];
       if (batchRefundFetches.length) {
-        const currencyOf = new Map(batchOrders.map((o) => [o.orderGid, o.currency]));
+        const currencyOf = new Map(batch.refundOrderCurrencies);
         for (const raw of (await Promise.all(batchRefundFetches)).flat()) {
           const orderGid = (raw as { order?: { id?: string } }).order?.id ?? "";
           refunds.push(toRefundRecordFromGraphql(raw, currencyOf.get(orderGid) ?? fallbackCurrency));
@@ -280,7 +266,7 @@ export async function importBackfillResult(
       // its afterBatch returned): a crash or failure anywhere leaves the checkpoint at the end of
       // the last batch whose predecessors are all committed, and this batch rolls back with it.
       await withPgTransaction(async (client) => {
-        if (batchOrders.length) await storeOrdersWithClient(client, { shop, orders: batchOrders, refunds, origin: "BACKFILL" });
+        if (batch.orders) await storeOrdersWithClient(client, { shop, orders: batch.orders, refunds, origin: "BACKFILL" });
         if (before) await before.done;
         const moved = await client.query(
           `update "BackfillRun" set "importedLines" = $3, "importedObjects" = $4, error = coalesce($5, error), "updatedAt" = now()
@@ -295,37 +281,89 @@ export async function importBackfillResult(
     // awaiting it (the next batch, or the end of the import) still throws it.
     done.catch(() => {});
     previous = { done, orderGids };
-    // At most two batches in flight: wait for the one before this before reading further.
+    // At most two batches in flight: wait for the one before this before taking the next.
     if (before) await before.done;
   };
 
-  const assembler = new BulkObjectAssembler();
-  let lineNumber = 0;
+  // The reader's outputs wait here in file order; `changes` wakes the download and this loop.
+  const outputs: BackfillReaderOutput[] = [];
+  const changes = new Changes();
+  let failure: Error | null = null;
+  const fail = (error: Error) => {
+    failure ??= error;
+    changes.fire();
+  };
+  const events: BackfillReaderEvents = {
+    output: (output) => {
+      outputs.push(output);
+      changes.fire();
+    },
+    progressed: () => changes.fire(),
+    failed: fail,
+  };
+  const readerOptions = { shop, resource, skipLines: committed, batchLines };
+  const readIn = options.readIn ?? ((run.totalObjects ?? 0) >= READER_THREAD_FROM_OBJECTS ? "worker-thread" : "this-thread");
+  let reading: BackfillReading | null = null;
+  if (readIn === "worker-thread") {
+    reading = await readInWorkerThread(readerOptions, events).catch((error: Error) => {
+      // Asked for explicitly (tests), a thread that does not start is an error; chosen by size, it only costs time.
+      if (options.readIn) throw error;
+      console.warn(`backfill ${runId}: reading in this thread, the reader thread did not start (${error.message})`);
+      return null;
+    });
+  }
+  reading ??= readInThisThread(readerOptions, events);
+  const reader = reading;
+  const body = (
+    await openBulkResult(run.resultUrl).catch(async (error: Error) => {
+      await reader.close();
+      throw error;
+    })
+  ).getReader();
+  const waitingBatches = () => outputs.reduce((n, o) => n + (o.kind === "batch" ? 1 : 0), 0);
+  const download = (async () => {
+    for (;;) {
+      while (!failure && (reader.pendingBytes() > MAX_PENDING_BYTES || waitingBatches() >= 2)) await changes.wait();
+      if (failure) return;
+      const { done, value } = await body.read();
+      if (failure) return;
+      if (done) return reader.end();
+      reader.push(value);
+    }
+  })().catch(fail);
+
+  let lines = committed;
   try {
-    for await (const lines of readJsonlLineChunks(run.resultUrl)) {
-      for (const text of lines) {
-        lineNumber++;
-        if (lineNumber <= committed) continue;
-        const done = assembler.push(JSON.parse(text) as Record<string, unknown>);
-        if (!done) continue;
-        take(done);
-        // The line just read starts the next object: the batch ends on the line before it.
-        if (lineNumber - 1 - committed >= batchLines) await commit(lineNumber - 1);
+    // Batches the reader finished before a failure (a malformed line, a broken download) are
+    // still stored: the retry starts after them.
+    for (;;) {
+      while (!outputs.length && !failure) await changes.wait();
+      const output = outputs.shift();
+      if (!output) throw failure;
+      changes.fire();
+      if (output.kind === "refunds") fetchRefunds(output.gids);
+      else if (output.kind === "batch") await commit(output);
+      else {
+        lines = output.lines;
+        break;
       }
     }
-    const last = assembler.finish();
-    if (last) take(last);
-    await commit(lineNumber);
   } catch (error) {
     // The job's retry starts from the checkpoint: let the batch in flight end (commit or roll
     // back) first, so the retry does not race it.
+    fail(error as Error);
     await (previous as { done: Promise<void> } | null)?.done.catch(() => {});
     throw error;
+  } finally {
+    // Stops the download when the import stops early; a no-op at the end.
+    await body.cancel().catch(() => {});
+    await download;
+    await reader.close();
   }
   // The run is complete only once its last batch has committed.
   if (previous) await (previous as { done: Promise<void> }).done;
   await prisma.backfillRun.updateMany({
     where: { id: runId, status: { in: ["PENDING", "RUNNING"] } },
-    data: { status: "COMPLETED", finishedAt: new Date(), totalObjects: Math.max(run.totalObjects ?? 0, committed) },
+    data: { status: "COMPLETED", finishedAt: new Date(), totalObjects: Math.max(run.totalObjects ?? 0, lines) },
   });
 }

@@ -9,7 +9,7 @@ import type { Origin } from "../models/order.server";
 import { upsertCustomers } from "../models/customer.server";
 import type { RawDb } from "../models/sql.server";
 import { DEFAULT_MAX_ATTEMPTS } from "../jobs/queue.server";
-import { insertRefundsWithClient, storeOrdersByCopy } from "../models/copy-store.server";
+import { insertRefundsWithClient, storeOrdersByCopy, type EncodedOrders } from "../models/copy-store.server";
 import type { CustomerRecord, OrderRecord, RefundRecord } from "../shopify/webhook-payloads";
 
 const ORDER_STORED_CHUNK = 500;
@@ -29,7 +29,7 @@ function orderStoredChunks(shop: string, gids: string[]) {
  */
 export async function storeOrdersWithClient(
   client: pg.PoolClient,
-  { shop, orders, refunds = [], origin }: { shop: string; orders: OrderRecord[]; refunds?: RefundRecord[]; origin: Origin },
+  { shop, orders, refunds = [], origin }: { shop: string; orders: OrderRecord[] | EncodedOrders; refunds?: RefundRecord[]; origin: Origin },
 ) {
   const writtenOrders = await storeOrdersByCopy(client, { shop, orders, origin });
   const newRefunds = await insertRefundsWithClient(client, { shop, refunds, origin });

@@ -116,75 +116,59 @@ export async function getRefundDetails(graphql: AdminGraphql, ids: string[]): Pr
 }
 
 /**
- * The result file, line by line, as it downloads. Pull-based: the next chunk is read from the
- * socket only when the consumer asks for more lines, so memory stays at one chunk plus the lines
- * being imported whatever the file's size (readline's async iterator reads ahead without limit
- * while the consumer awaits the database). Result URLs are signed storage URLs, fetched with the global fetch.
+ * The result file as it downloads (a signed storage URL, fetched with the global fetch). The
+ * caller reads it chunk by chunk, only as fast as it imports, so memory stays flat whatever the
+ * file's size, and cancels the body if it stops early.
  */
-export async function* readJsonlLines(url: string, init: { signal?: AbortSignal } = {}): AsyncGenerator<string> {
-  for await (const lines of readJsonlLineChunks(url, init)) yield* lines;
-}
-
-/**
- * The same lines a downloaded chunk at a time: an import of millions of lines would otherwise
- * pay an async generator step (promise and microtask) for every line.
- */
-export async function* readJsonlLineChunks(url: string, init: { signal?: AbortSignal } = {}): AsyncGenerator<string[]> {
+export async function openBulkResult(url: string, init: { signal?: AbortSignal } = {}): Promise<ReadableStream<Uint8Array>> {
   const response = await fetch(url, { signal: init.signal });
   if (!response.ok || !response.body) {
     throw new Error(`Downloading the bulk operation result failed: HTTP ${response.status}`);
   }
-  yield* splitLineChunks(response.body);
-}
-
-/** Splits a byte stream into lines (UTF-8, \n or \r\n), skipping empty ones. */
-export async function* splitLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  for await (const lines of splitLineChunks(body)) yield* lines;
+  return response.body;
 }
 
 /**
- * splitLines, the complete lines of each chunk of the stream together. Lines are found in the
- * bytes (a newline byte is never part of a multi-byte UTF-8 character) and each is decoded on its
- * own: an ASCII line becomes a one-byte string that JSON.parse reads fastest, where decoding whole
- * chunks gave two-byte strings as soon as a chunk held one Arabic name, and cutting lines out of
- * them cost more than parsing them.
+ * Splits UTF-8 bytes pushed a chunk at a time (as they download) into lines, \n or \r\n, skipping
+ * empty ones: `push` returns the lines the chunk completed, `end` the last one. Lines are found
+ * in the bytes (a newline byte is never part of a multi-byte UTF-8 character) and each is decoded
+ * on its own: an ASCII line becomes a one-byte string that JSON.parse reads fastest, where
+ * decoding whole chunks gave two-byte strings as soon as a chunk held one Arabic name, and cutting
+ * lines out of them cost more than parsing them.
  */
-export async function* splitLineChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<string[]> {
-  const reader = body.getReader();
-  let rest: Buffer | null = null;
-  let first = true;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      let bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-      if (rest) {
-        bytes = Buffer.concat([rest, bytes]);
-        rest = null;
-      }
-      let start = 0;
-      if (first) {
-        if (bytes.length < 3) {
-          rest = bytes;
-          continue;
-        }
-        first = false;
-        if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3; // a UTF-8 byte order mark, dropped as TextDecoder does
-      }
-      const lines: string[] = [];
-      let end: number;
-      while ((end = bytes.indexOf(10, start)) !== -1) {
-        const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
-        if (stop > start) lines.push(bytes.toString("utf8", start, stop));
-        start = end + 1;
-      }
-      if (start < bytes.length) rest = bytes.subarray(start);
-      if (lines.length) yield lines;
+export class JsonlLineSplitter {
+  private rest: Buffer | null = null;
+  private first = true;
+
+  push(value: Uint8Array): string[] {
+    let bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    if (this.rest) {
+      bytes = Buffer.concat([this.rest, bytes]);
+      this.rest = null;
     }
-    const last = rest ? rest.toString("utf8").replace(/\r$/, "") : "";
-    if (last.trim().length) yield [last];
-  } finally {
-    // Stops the download when the consumer stops early (an error mid-import); a no-op at the end.
-    await reader.cancel().catch(() => {});
+    let start = 0;
+    if (this.first) {
+      if (bytes.length < 3) {
+        this.rest = bytes;
+        return [];
+      }
+      this.first = false;
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3; // a UTF-8 byte order mark, dropped as TextDecoder does
+    }
+    const lines: string[] = [];
+    let end: number;
+    while ((end = bytes.indexOf(10, start)) !== -1) {
+      const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
+      if (stop > start) lines.push(bytes.toString("utf8", start, stop));
+      start = end + 1;
+    }
+    if (start < bytes.length) this.rest = bytes.subarray(start);
+    return lines;
+  }
+
+  end(): string[] {
+    const last = this.rest ? this.rest.toString("utf8").replace(/\r$/, "") : "";
+    this.rest = null;
+    return last.trim().length ? [last] : [];
   }
 }

@@ -62,6 +62,38 @@ async function jobCount(identifier: string) {
   return Number(rows[0].n);
 }
 
+/** One order of a bulk result (Admin GraphQL shape) and its `items` line-item lines, as JSONL. */
+function bulkOrderLines(i: number, items: number, note = "") {
+  const id = `gid://shopify/Order/${9_000_000 + i}`;
+  const money = (amount: string) => ({ shopMoney: { amount, currencyCode: "SAR" } });
+  let text = `${JSON.stringify({
+    id, name: `#${i}`, createdAt: "2025-01-01T10:00:00Z", updatedAt: "2025-01-01T10:00:00Z", processedAt: "2025-01-01T10:00:00Z",
+    cancelledAt: null, cancelReason: null, displayFinancialStatus: "PAID", currencyCode: "SAR", sourceName: "web",
+    retailLocation: null, email: `buyer${i}@example.com`, phone: null, taxesIncluded: true, customer: { id: `gid://shopify/Customer/${i}` },
+    billingAddress: { firstName: "Sara", lastName: note || "Qahtani" }, shippingAddress: null,
+    subtotalPriceSet: money("30.00"), totalDiscountsSet: money("0.00"), totalShippingPriceSet: money("0.00"),
+    totalTaxSet: money("3.91"), totalPriceSet: money("30.00"), discountCodes: [], paymentGatewayNames: ["mada"], tags: [], refunds: [],
+  })}\n`;
+  for (let l = 0; l < items; l++) {
+    text += `${JSON.stringify({
+      id: `gid://shopify/LineItem/${90_000_000 + i * items + l}`, sku: `SKU-${l}`, title: `Item ${l} ${note}`.trim(), variantTitle: null, quantity: 1,
+      originalUnitPriceSet: money("10.00"), discountAllocations: [], product: null, variant: null, __parentId: id,
+    })}\n`;
+  }
+  return text;
+}
+
+/** Serves a result file as Shopify's storage does, its text generated while it is sent. */
+async function serveResult(text: () => AsyncIterable<string> | Iterable<string>) {
+  const server = http.createServer(async (_req, res) => {
+    res.writeHead(200, { "Content-Type": "application/jsonl" });
+    for await (const chunk of text()) if (!res.write(chunk)) await new Promise((r) => res.once("drain", r));
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/result.jsonl` };
+}
+
 describe("backfill through bulk operations", () => {
   it("imports customers, orders, line items and refunds on install when bulk_operations/finish arrives", async () => {
     const { shop } = await installTestShop(history(5));
@@ -116,7 +148,11 @@ describe("backfill through bulk operations", () => {
     await Promise.all([startBackfill({ shop }), startBackfill({ shop })]);
     expect(await prisma.backfillRun.count({ where: { shop } })).toBe(2);
   });
+});
 
+// The same import whether its lines are parsed and encoded in a worker thread (large files) or in
+// the importing thread (small ones, or when no thread starts).
+describe.each(["this-thread", "worker-thread"] as const)("a backfill import read in %s", (readIn) => {
   it("finishes exactly once when the worker is killed between two batches of an import", async () => {
     fake.bulkOperations.configure({ webhooks: false });
     const { shop } = await installTestShop(history(40));
@@ -128,6 +164,7 @@ describe("backfill through bulk operations", () => {
     expect((await prisma.backfillRun.findUniqueOrThrow({ where: { id: run.id } })).resultUrl).toBeTruthy();
 
     const killed = importBackfillResult({ shop, runId: run.id, graphql }, {
+      readIn,
       batchLines: 20,
       afterBatch: () => {
         throw new Error("worker killed");
@@ -138,7 +175,7 @@ describe("backfill through bulk operations", () => {
     expect(checkpoint).toMatchObject({ status: "RUNNING", importedLines: 20, importedObjects: 10 });
     expect(await prisma.order.count({ where: { shop } })).toBe(10);
 
-    await importBackfillResult({ shop, runId: run.id, graphql }, { batchLines: 20 });
+    await importBackfillResult({ shop, runId: run.id, graphql }, { readIn, batchLines: 20 });
     await drainJobs(); // the queued import job finds the run complete and does nothing
     const finished = await prisma.backfillRun.findUniqueOrThrow({ where: { id: run.id } });
     expect(finished).toMatchObject({ status: "COMPLETED", importedLines: 80, importedObjects: 40 });
@@ -160,6 +197,7 @@ describe("backfill through bulk operations", () => {
     await advanceBackfill({ shop, runId: run.id, poll: 1, graphql });
 
     const killed = importBackfillResult({ shop, runId: run.id, graphql }, {
+      readIn,
       afterBatch: () => {
         throw new Error("worker killed");
       },
@@ -173,12 +211,36 @@ describe("backfill through bulk operations", () => {
     await prisma.$executeRaw`delete from "OrderLine" where shop = ${shop}`;
     await prisma.$executeRaw`delete from "Order" where shop = ${shop}`;
     await prisma.backfillRun.update({ where: { id: run.id }, data: { importedLines: 0, importedObjects: 0 } });
-    await importBackfillResult({ shop, runId: run.id, graphql }, { batchLines: 40 });
+    await importBackfillResult({ shop, runId: run.id, graphql }, { readIn, batchLines: 40 });
     expect(await prisma.backfillRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "COMPLETED", importedObjects: 130 });
     const refunds = await prisma.refund.findMany({ where: { shop }, select: { orderGid: true, amountMinor: true } });
     expect(refunds).toHaveLength(130);
     expect(new Set(refunds.map((r) => r.orderGid)).size).toBe(130);
     expect(await prisma.refundLine.count({ where: { shop } })).toBe(130);
+  });
+  it("stores the batches before a line that is not JSON, fails naming it, and stores nothing after it", async () => {
+    const { shop } = await installTestShop();
+    await prisma.backfillRun.updateMany({ where: { shop }, data: { status: "CANCELLED" } });
+    // 25 orders of two lines, a broken line, 5 more: batches of 20 lines end after orders 10 and 20.
+    const { server, url } = await serveResult(function* () {
+      for (let i = 0; i < 25; i++) yield bulkOrderLines(i, 1);
+      yield '{"id":"gid://shopify/Order/broken", "name": \n';
+      for (let i = 25; i < 30; i++) yield bulkOrderLines(i, 1);
+    });
+    try {
+      const run = await prisma.backfillRun.create({
+        data: { shop, resource: "orders", status: "RUNNING", bulkOperationId: "gid://shopify/BulkOperation/2", resultUrl: url, totalObjects: 61 },
+      });
+      const unused: AdminGraphql = async () => {
+        throw new Error("no refunds in this file");
+      };
+      await expect(importBackfillResult({ shop, runId: run.id, graphql: unused }, { readIn, batchLines: 20 })).rejects.toThrow(/JSON/);
+      expect(await prisma.backfillRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "RUNNING", importedLines: 40, importedObjects: 20 });
+      expect(await prisma.order.count({ where: { shop } })).toBe(20);
+      expect(await prisma.orderLine.count({ where: { shop } })).toBe(20);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
@@ -192,32 +254,10 @@ describe("a 100,000-line JSONL result", () => {
 
   /** Serves the file as Shopify's storage does, generated while it is sent (never built whole). */
   async function serveJsonl() {
-    server = http.createServer(async (_req, res) => {
-      res.writeHead(200, { "Content-Type": "application/jsonl" });
-      const note = "x".repeat(300);
-      for (let i = 0; i < ORDERS; i++) {
-        const id = `gid://shopify/Order/${9_000_000 + i}`;
-        const money = (amount: string) => ({ shopMoney: { amount, currencyCode: "SAR" } });
-        let chunk = `${JSON.stringify({
-          id, name: `#${i}`, createdAt: "2025-01-01T10:00:00Z", updatedAt: "2025-01-01T10:00:00Z", processedAt: "2025-01-01T10:00:00Z",
-          cancelledAt: null, cancelReason: null, displayFinancialStatus: "PAID", currencyCode: "SAR", sourceName: "web",
-          retailLocation: null, email: `buyer${i}@example.com`, phone: null, taxesIncluded: true, customer: { id: `gid://shopify/Customer/${i}` },
-          billingAddress: { firstName: "Sara", lastName: note }, shippingAddress: null,
-          subtotalPriceSet: money("30.00"), totalDiscountsSet: money("0.00"), totalShippingPriceSet: money("0.00"),
-          totalTaxSet: money("3.91"), totalPriceSet: money("30.00"), discountCodes: [], paymentGatewayNames: ["mada"], tags: [], refunds: [],
-        })}\n`;
-        for (let l = 0; l < ITEMS; l++) {
-          chunk += `${JSON.stringify({
-            id: `gid://shopify/LineItem/${90_000_000 + i * ITEMS + l}`, sku: `SKU-${l}`, title: `Item ${l} ${note}`, variantTitle: null, quantity: 1,
-            originalUnitPriceSet: money("10.00"), discountAllocations: [], product: null, variant: null, __parentId: id,
-          })}\n`;
-        }
-        if (!res.write(chunk)) await new Promise((r) => res.once("drain", r));
-      }
-      res.end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/result.jsonl`;
+    const note = "x".repeat(300);
+    ({ server, url } = await serveResult(async function* () {
+      for (let i = 0; i < ORDERS; i++) yield bulkOrderLines(i, ITEMS, note);
+    }));
   }
 
   it("imports every object with memory bounded well below the file's size", async () => {

@@ -1,0 +1,269 @@
+/**
+ * The reading half of a backfill import (importBackfillResult): the result file's bytes in,
+ * batches ready to store out. Lines are parsed, regrouped into objects, mapped to Wafa's records
+ * and, for orders, encoded as the COPY text storeOrdersByCopy sends. That is most of an import's
+ * CPU, so a large import does it in a worker thread (readInWorkerThread) while the importing
+ * thread only moves bytes: downloaded ones to the reader, encoded ones to PostgreSQL. One class
+ * does the work in either thread (BackfillBatchReader); it does no I/O.
+ */
+import { Worker } from "node:worker_threads";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { JsonlLineSplitter, REFUNDS_PER_QUERY, type BackfillResource } from "../shopify/bulk-operations";
+import { BulkObjectAssembler, toCustomerRecordFromBulk, toOrderRecordFromBulk, type AssembledObject } from "../shopify/bulk-records";
+import { encodeOrders, type EncodedOrders } from "../models/copy-store.server";
+import type { CustomerRecord, OrderRecord } from "../shopify/webhook-payloads";
+
+export interface BackfillReaderOptions {
+  shop: string;
+  resource: BackfillResource;
+  /** lines a previous attempt committed: skipped (a checkpoint always ends before a root object) */
+  skipLines: number;
+  /** a batch ends at the first object boundary after this many lines */
+  batchLines: number;
+}
+
+export type BackfillReaderOutput =
+  /** refunds to read with the regular API, REFUNDS_PER_QUERY at a time, before their batch */
+  | { kind: "refunds"; gids: string[] }
+  | {
+      kind: "batch";
+      /** the checkpoint once this batch is stored: the file's lines up to here are in it */
+      endLine: number;
+      /** objects mapped into this batch */
+      objects: number;
+      customers: CustomerRecord[];
+      orders: EncodedOrders | null;
+      /** the currency of each order in the batch that has refunds */
+      refundOrderCurrencies: Array<[orderGid: string, currency: string]>;
+      /** objects that could not be mapped so far in this attempt, and why the last one */
+      skipped: number;
+      lastSkipReason: string;
+    }
+  | { kind: "end"; lines: number };
+
+/** Bytes in, batches out (through `emit`, in file order). Throws on a line that is not JSON or not in Shopify's order. */
+export class BackfillBatchReader {
+  private readonly splitter = new JsonlLineSplitter();
+  private readonly assembler = new BulkObjectAssembler();
+  private lineNumber = 0;
+  /** where the last batch emitted ends */
+  private emittedTo: number;
+  private customers: CustomerRecord[] = [];
+  private orders: OrderRecord[] = [];
+  private refundGids: string[] = [];
+  private refundOrderCurrencies: Array<[string, string]> = [];
+  private skipped = 0;
+  private lastSkipReason = "";
+
+  constructor(
+    private readonly options: BackfillReaderOptions,
+    private readonly emit: (output: BackfillReaderOutput) => void,
+  ) {
+    this.emittedTo = options.skipLines;
+  }
+
+  push(bytes: Uint8Array): void {
+    this.readLines(this.splitter.push(bytes));
+  }
+
+  end(): void {
+    this.readLines(this.splitter.end());
+    const last = this.assembler.finish();
+    if (last) this.take(last);
+    this.emitBatch(this.lineNumber);
+    this.emit({ kind: "end", lines: this.lineNumber });
+  }
+
+  private readLines(lines: string[]) {
+    const { skipLines, batchLines } = this.options;
+    for (const text of lines) {
+      const lineNumber = ++this.lineNumber;
+      if (lineNumber <= skipLines) continue;
+      const done = this.assembler.push(JSON.parse(text) as Record<string, unknown>);
+      if (!done) continue;
+      // Mapped as each object completes: the parsed JSON dies young, so the garbage collector
+      // never copies it into the old generation.
+      this.take(done);
+      // The line just read starts the next object: the batch ends on the line before it.
+      if (lineNumber - 1 - this.emittedTo >= batchLines) this.emitBatch(lineNumber - 1);
+    }
+  }
+
+  /** Objects that cannot be mapped are skipped and counted; they never block the rest. */
+  private take(object: AssembledObject) {
+    try {
+      if (this.options.resource === "customers") {
+        this.customers.push(toCustomerRecordFromBulk(object.line));
+        return;
+      }
+      const { order, refundGids } = toOrderRecordFromBulk(object.line, object.children);
+      this.orders.push(order);
+      if (refundGids.length) this.refundOrderCurrencies.push([order.orderGid, order.currency]);
+      for (const gid of refundGids) {
+        this.refundGids.push(gid);
+        if (this.refundGids.length === REFUNDS_PER_QUERY) this.emitRefunds();
+      }
+    } catch (error) {
+      this.skipped++;
+      this.lastSkipReason = `${String(object.line.id ?? "?")}: ${(error as Error).message.slice(0, 300)}`;
+    }
+  }
+
+  private emitRefunds() {
+    this.emit({ kind: "refunds", gids: this.refundGids });
+    this.refundGids = [];
+  }
+
+  private emitBatch(endLine: number) {
+    if (endLine <= this.emittedTo) return;
+    if (this.refundGids.length) this.emitRefunds();
+    const objects = this.customers.length + this.orders.length;
+    const orders = this.orders.length ? encodeOrders({ shop: this.options.shop, orders: this.orders, origin: "BACKFILL" }) : null;
+    this.emit({
+      kind: "batch",
+      endLine,
+      objects,
+      customers: this.customers,
+      orders,
+      refundOrderCurrencies: this.refundOrderCurrencies,
+      skipped: this.skipped,
+      lastSkipReason: this.lastSkipReason,
+    });
+    this.emittedTo = endLine;
+    this.customers = [];
+    this.orders = [];
+    this.refundOrderCurrencies = [];
+  }
+}
+
+/** What a reader tells the import besides its outputs. */
+export interface BackfillReaderEvents {
+  output(output: BackfillReaderOutput): void;
+  /** pushed bytes were read (pendingBytes went down) */
+  progressed(): void;
+  failed(error: Error): void;
+}
+
+/** A reader in this thread or another: push bytes, end, and close when done or given up. */
+export interface BackfillReading {
+  push(bytes: Uint8Array): void;
+  end(): void;
+  /** bytes pushed and not read yet (the import stops downloading above a bound) */
+  pendingBytes(): number;
+  close(): Promise<void>;
+}
+
+/** The reader in the importing thread (small imports, or when a worker thread cannot start). */
+export function readInThisThread(options: BackfillReaderOptions, events: BackfillReaderEvents): BackfillReading {
+  const reader = new BackfillBatchReader(options, (output) => events.output(output));
+  let failed = false;
+  const guard = (fn: () => void) => {
+    if (failed) return;
+    try {
+      fn();
+    } catch (error) {
+      failed = true;
+      events.failed(error as Error);
+    }
+  };
+  return {
+    push: (bytes) => guard(() => reader.push(bytes)),
+    end: () => guard(() => reader.end()),
+    pendingBytes: () => 0,
+    close: async () => {},
+  };
+}
+
+/** Messages to and from the reader thread (backfill-reader.worker.ts). */
+export type ToReaderThread = { kind: "bytes"; bytes: Uint8Array } | { kind: "end" };
+export type FromReaderThread = BackfillReaderOutput | { kind: "ready" } | { kind: "read"; bytes: number } | { kind: "error"; name: string; message: string };
+
+/** The directory holding app/, found from this module (a source file, or the server build in build/). */
+function projectRoot(): string {
+  const here = fileURLToPath(import.meta.url);
+  for (let dir = path.dirname(here); ; ) {
+    if (fs.existsSync(path.join(dir, "app", "services", "backfill-reader.worker.ts"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`app/services/backfill-reader.worker.ts not found above ${here}`);
+    dir = parent;
+  }
+}
+
+/** How long a reader thread may take to start (load its TypeScript). */
+const THREAD_START_TIMEOUT_MS = 20_000;
+
+/**
+ * The reader in a worker thread. Resolves once the thread has loaded (its TypeScript through
+ * tsx, as `npm start` loads the app's scripts), or rejects if it cannot start. Downloaded chunks
+ * are copied into buffers of their own and handed over (a download's chunk can share its memory
+ * with others); encoded batches come back the same way, never copied.
+ */
+export async function readInWorkerThread(options: BackfillReaderOptions, events: BackfillReaderEvents): Promise<BackfillReading> {
+  const root = projectRoot();
+  const tsx = pathToFileURL(path.join(root, "node_modules", "tsx", "dist", "esm", "api", "index.mjs")).href;
+  const entry = pathToFileURL(path.join(root, "app", "services", "backfill-reader.worker.ts")).href;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  const worker = new Worker(code, { eval: true, workerData: options });
+  await new Promise<void>((resolve, reject) => {
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
+      worker.off("message", onReady).off("error", settle).off("exit", onExit);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onReady = () => settle(); // its first message is "ready"
+    const onExit = (code: number) => settle(new Error(`the backfill reader thread exited with code ${code} while starting`));
+    const timer = setTimeout(() => settle(new Error("the backfill reader thread did not start in time")), THREAD_START_TIMEOUT_MS);
+    worker.on("message", onReady).on("error", settle).on("exit", onExit);
+  }).catch(async (error: Error) => {
+    await worker.terminate();
+    throw error;
+  });
+
+  let pushed = 0;
+  let read = 0;
+  let finished = false;
+  const fail = (error: Error) => {
+    if (finished) return;
+    finished = true;
+    events.failed(error);
+  };
+  worker.on("message", (message: FromReaderThread) => {
+    if (finished) return;
+    switch (message.kind) {
+      case "read":
+        read += message.bytes;
+        events.progressed();
+        return;
+      case "error":
+        fail(Object.assign(new Error(message.message), { name: message.name }));
+        return;
+      case "ready":
+        return;
+      case "end":
+        finished = true;
+        events.output(message);
+        return;
+      default:
+        events.output(message);
+    }
+  });
+  worker.on("error", fail);
+  worker.on("exit", (code) => fail(new Error(`the backfill reader thread exited with code ${code}`)));
+  const post = (message: ToReaderThread, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
+  return {
+    push(bytes) {
+      const own = bytes.slice();
+      pushed += own.byteLength;
+      post({ kind: "bytes", bytes: own }, [own.buffer as ArrayBuffer]);
+    },
+    end: () => post({ kind: "end" }),
+    pendingBytes: () => pushed - read,
+    async close() {
+      finished = true;
+      await worker.terminate();
+    },
+  };
+}
