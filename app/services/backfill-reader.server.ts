@@ -4,13 +4,14 @@
  * and, for orders, encoded as the COPY text storeOrdersByCopy sends. That is most of an import's
  * CPU, so a large import does it in a worker thread (readInWorkerThread) while the importing
  * thread only moves bytes: downloaded ones to the reader, encoded ones to PostgreSQL. One class
- * does the work in either thread (BackfillBatchReader); it does no I/O.
+ * does the work in either thread (BackfillBatchReader, no I/O); readBackfillBatches downloads the
+ * file into it and hands its batches over in file order.
  */
 import { Worker } from "node:worker_threads";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { JsonlLineSplitter, REFUNDS_PER_QUERY, type BackfillResource } from "../shopify/bulk-operations";
+import { JsonlLineSplitter, openBulkResult, REFUNDS_PER_QUERY, type BackfillResource } from "../shopify/bulk-operations";
 import { BulkObjectAssembler, toCustomerRecordFromBulk, toOrderRecordFromBulk, type AssembledObject } from "../shopify/bulk-records";
 import { encodeOrders, type EncodedOrders } from "../models/copy-store.server";
 import type { CustomerRecord, OrderRecord } from "../shopify/webhook-payloads";
@@ -139,7 +140,7 @@ export class BackfillBatchReader {
 }
 
 /** What a reader tells the import besides its outputs. */
-export interface BackfillReaderEvents {
+interface BackfillReaderEvents {
   output(output: BackfillReaderOutput): void;
   /** pushed bytes were read (pendingBytes went down) */
   progressed(): void;
@@ -147,7 +148,7 @@ export interface BackfillReaderEvents {
 }
 
 /** A reader in this thread or another: push bytes, end, and close when done or given up. */
-export interface BackfillReading {
+interface BackfillReading {
   push(bytes: Uint8Array): void;
   end(): void;
   /** bytes pushed and not read yet (the import stops downloading above a bound) */
@@ -156,7 +157,7 @@ export interface BackfillReading {
 }
 
 /** The reader in the importing thread (small imports, or when a worker thread cannot start). */
-export function readInThisThread(options: BackfillReaderOptions, events: BackfillReaderEvents): BackfillReading {
+function readInThisThread(options: BackfillReaderOptions, events: BackfillReaderEvents): BackfillReading {
   const reader = new BackfillBatchReader(options, (output) => events.output(output));
   let failed = false;
   const guard = (fn: () => void) => {
@@ -200,7 +201,7 @@ const THREAD_START_TIMEOUT_MS = 20_000;
  * are copied into buffers of their own and handed over (a download's chunk can share its memory
  * with others); encoded batches come back the same way, never copied.
  */
-export async function readInWorkerThread(options: BackfillReaderOptions, events: BackfillReaderEvents): Promise<BackfillReading> {
+async function readInWorkerThread(options: BackfillReaderOptions, events: BackfillReaderEvents): Promise<BackfillReading> {
   const root = projectRoot();
   const tsx = pathToFileURL(path.join(root, "node_modules", "tsx", "dist", "esm", "api", "index.mjs")).href;
   const entry = pathToFileURL(path.join(root, "app", "services", "backfill-reader.worker.ts")).href;
@@ -266,4 +267,93 @@ export async function readInWorkerThread(options: BackfillReaderOptions, events:
       await worker.terminate();
     },
   };
+}
+
+/** Downloaded bytes the reader may have waiting: the download pauses above this. */
+const MAX_PENDING_BYTES = 16 << 20;
+
+/** Wakes whoever waits for something to change (several waiters at once). */
+class Changes {
+  private waiters: Array<() => void> = [];
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  fire() {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/**
+ * The outputs of a BackfillBatchReader over the file at `url`, in file order, the last one "end".
+ * The download runs ahead of the caller but pauses while the reader has 16 MB waiting or two
+ * batches wait here, so memory stays flat. Batches the reader finished before a failure (a
+ * malformed line, a broken download) are still handed over; then the failure is thrown. In a
+ * worker thread when `thread` says so; a thread that does not start is an error when `required`,
+ * else the file is read in this thread.
+ */
+export async function* readBackfillBatches(
+  url: string,
+  options: BackfillReaderOptions,
+  thread: { use: boolean; required: boolean },
+): AsyncGenerator<BackfillReaderOutput> {
+  const outputs: BackfillReaderOutput[] = [];
+  const changes = new Changes();
+  let failure: Error | null = null;
+  const fail = (error: Error) => {
+    failure ??= error;
+    changes.fire();
+  };
+  const events: BackfillReaderEvents = {
+    output: (output) => {
+      outputs.push(output);
+      changes.fire();
+    },
+    progressed: () => changes.fire(),
+    failed: fail,
+  };
+  let reading: BackfillReading | null = null;
+  if (thread.use) {
+    reading = await readInWorkerThread(options, events).catch((error: Error) => {
+      if (thread.required) throw error;
+      console.warn(`backfill of ${options.shop}: reading in this thread, the reader thread did not start (${error.message})`);
+      return null;
+    });
+  }
+  const reader = reading ?? readInThisThread(options, events);
+  const body = (
+    await openBulkResult(url).catch(async (error: Error) => {
+      await reader.close();
+      throw error;
+    })
+  ).getReader();
+  const waitingBatches = () => outputs.reduce((n, o) => n + (o.kind === "batch" ? 1 : 0), 0);
+  const download = (async () => {
+    for (;;) {
+      while (!failure && (reader.pendingBytes() > MAX_PENDING_BYTES || waitingBatches() >= 2)) await changes.wait();
+      if (failure) return;
+      const { done, value } = await body.read();
+      if (failure) return;
+      if (done) return reader.end();
+      reader.push(value);
+    }
+  })().catch(fail);
+
+  try {
+    for (;;) {
+      while (!outputs.length && !failure) await changes.wait();
+      const output = outputs.shift();
+      if (!output) throw failure;
+      changes.fire();
+      yield output;
+      if (output.kind === "end") return;
+    }
+  } finally {
+    // The caller stopped (done, failed, or gave up): stop the download and the reader.
+    fail(new Error("the backfill import stopped reading"));
+    await body.cancel().catch(() => {});
+    await download;
+    await reader.close();
+  }
 }

@@ -15,9 +15,9 @@ import prisma, { pool, withPgTransaction } from "../db.server";
 import { enqueueJob } from "../jobs/queue.server";
 import { getShop } from "../models/shop.server";
 import type { AdminGraphql } from "../shopify/graphql-client";
-import { getBulkOperation, getRefundDetails, openBulkResult, startBulkQuery, type BackfillResource } from "../shopify/bulk-operations";
+import { getBulkOperation, getRefundDetails, startBulkQuery, type BackfillResource } from "../shopify/bulk-operations";
 import { toRefundRecordFromGraphql } from "../shopify/bulk-records";
-import { readInThisThread, readInWorkerThread, type BackfillReaderEvents, type BackfillReaderOutput, type BackfillReading } from "./backfill-reader.server";
+import { readBackfillBatches, type BackfillReaderOutput } from "./backfill-reader.server";
 import { storeCustomersInTransaction, storeOrdersWithClient } from "./store-orders.server";
 import { refreshOrderKeyStatistics } from "../models/copy-store.server";
 import { enqueueCustomerStored } from "./order-stored.server";
@@ -157,30 +157,13 @@ interface ImportOptions {
  * time: it pays from some 75,000 objects (30,000 orders with their line items).
  */
 export const READER_THREAD_FROM_OBJECTS = 100_000;
-/** Downloaded bytes the reader may have waiting: the download pauses above this. */
-const MAX_PENDING_BYTES = 16 << 20;
-
-/** Wakes whoever waits for something to change (several waiters at once). */
-class Changes {
-  private waiters: Array<() => void> = [];
-  wait(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-  fire() {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
-  }
-}
-
 /**
  * The import-backfill-result job: streams the result file, skipping the lines a previous attempt
  * committed, and stores whole objects in batches. Objects that cannot be mapped are skipped and
  * counted (the run's `error` says how many and why); they never block the rest.
  *
  * Three things run at once on a large file: the reader (a worker thread) parses, maps and encodes
- * batch n+1, this thread sends batch n to PostgreSQL, and PostgreSQL stores it. The download
- * pauses while the reader has 16 MB waiting or two batches wait here, so memory stays flat.
+ * batch n+1, this thread sends batch n to PostgreSQL, and PostgreSQL stores it.
  */
 export async function importBackfillResult(
   { shop, runId, graphql }: { shop: string; runId: string; graphql: AdminGraphql },
@@ -286,80 +269,21 @@ export async function importBackfillResult(
     if (before) await before.done;
   };
 
-  // The reader's outputs wait here in file order; `changes` wakes the download and this loop.
-  const outputs: BackfillReaderOutput[] = [];
-  const changes = new Changes();
-  let failure: Error | null = null;
-  const fail = (error: Error) => {
-    failure ??= error;
-    changes.fire();
-  };
-  const events: BackfillReaderEvents = {
-    output: (output) => {
-      outputs.push(output);
-      changes.fire();
-    },
-    progressed: () => changes.fire(),
-    failed: fail,
-  };
-  const readerOptions = { shop, resource, skipLines: committed, batchLines };
   const readIn = options.readIn ?? ((run.totalObjects ?? 0) >= READER_THREAD_FROM_OBJECTS ? "worker-thread" : "this-thread");
-  let reading: BackfillReading | null = null;
-  if (readIn === "worker-thread") {
-    reading = await readInWorkerThread(readerOptions, events).catch((error: Error) => {
-      // Asked for explicitly (tests), a thread that does not start is an error; chosen by size, it only costs time.
-      if (options.readIn) throw error;
-      console.warn(`backfill ${runId}: reading in this thread, the reader thread did not start (${error.message})`);
-      return null;
-    });
-  }
-  reading ??= readInThisThread(readerOptions, events);
-  const reader = reading;
-  const body = (
-    await openBulkResult(run.resultUrl).catch(async (error: Error) => {
-      await reader.close();
-      throw error;
-    })
-  ).getReader();
-  const waitingBatches = () => outputs.reduce((n, o) => n + (o.kind === "batch" ? 1 : 0), 0);
-  const download = (async () => {
-    for (;;) {
-      while (!failure && (reader.pendingBytes() > MAX_PENDING_BYTES || waitingBatches() >= 2)) await changes.wait();
-      if (failure) return;
-      const { done, value } = await body.read();
-      if (failure) return;
-      if (done) return reader.end();
-      reader.push(value);
-    }
-  })().catch(fail);
-
+  // Asked for explicitly (tests), a reader thread that does not start is an error; chosen by size, it only costs time.
+  const thread = { use: readIn === "worker-thread", required: options.readIn !== undefined };
   let lines = committed;
   try {
-    // Batches the reader finished before a failure (a malformed line, a broken download) are
-    // still stored: the retry starts after them.
-    for (;;) {
-      while (!outputs.length && !failure) await changes.wait();
-      const output = outputs.shift();
-      if (!output) throw failure;
-      changes.fire();
+    for await (const output of readBackfillBatches(run.resultUrl, { shop, resource, skipLines: committed, batchLines }, thread)) {
       if (output.kind === "refunds") fetchRefunds(output.gids);
       else if (output.kind === "batch") await commit(output);
-      else {
-        lines = output.lines;
-        break;
-      }
+      else lines = output.lines;
     }
   } catch (error) {
     // The job's retry starts from the checkpoint: let the batch in flight end (commit or roll
     // back) first, so the retry does not race it.
-    fail(error as Error);
     await (previous as { done: Promise<void> } | null)?.done.catch(() => {});
     throw error;
-  } finally {
-    // Stops the download when the import stops early; a no-op at the end.
-    await body.cancel().catch(() => {});
-    await download;
-    await reader.close();
   }
   // The run is complete only once its last batch has committed.
   if (previous) await (previous as { done: Promise<void> }).done;

@@ -1,6 +1,6 @@
 /**
  * Admin API adapter for bulk query operations (https://shopify.dev/docs/api/usage/bulk-operations/queries):
- * start one, read its state, fetch refund details, and stream its JSONL result line by line.
+ * start one, read its state, fetch refund details, open its JSONL result and split it into lines.
  */
 import { runGraphql, ShopifyGraphqlError, type AdminGraphql } from "./graphql-client";
 import { BULK_REFUND_FIELDS } from "./bulk-records";
