@@ -136,5 +136,26 @@ export function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
+/**
+ * CPU seconds used so far by the PostgreSQL cluster in `dataDir` (the benchmark's, from WAFA_DATA_DIR):
+ * the postmaster with its reaped children, plus the backends still running.
+ */
+export function postgresCpuSeconds(dataDir = process.env.WAFA_DATA_DIR ?? ".data/bench-pg"): number {
+  const postmaster = Number(fs.readFileSync(path.resolve(ROOT, dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  let ticks = 0;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(entry) === postmaster) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
 // USER_HZ: 100 on Linux for every architecture this runs on (sysconf(_SC_CLK_TCK)).
 const CLOCK_TICKS_PER_SECOND = 100;

@@ -1,4 +1,7 @@
+import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
+import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
 
@@ -126,6 +129,27 @@ describe("backfill through bulk operations", () => {
     expect(refunds).toHaveLength(1);
     expect(refunds[0]).toMatchObject({ amountMinor: 10000n, linesSubtotalMinor: 10000n, origin: "BACKFILL" });
     expect(refunds[0].lines[0]).toMatchObject({ quantity: 1, subtotalMinor: 10000n });
+  });
+
+  it("imports a result the fake serves from a file, as bench:ingest serves a million orders, whole and once", async () => {
+    const { shop } = await installTestShop(history(0));
+    // About 4 MB: the fake sends it through its two reused 1 MB buffers several times over.
+    const ORDERS = 4_000;
+    const file = path.join(await fs.promises.mkdtemp(path.join(os.tmpdir(), "wafa-bulk-")), "orders.jsonl");
+    await fs.promises.writeFile(file, Array.from({ length: ORDERS }, (_, i) => bulkOrderLines(i, 2, "ملف")).join(""));
+    fake.bulkOperations.useResultSource(shop, "orders", { file, objectCount: ORDERS * 3, rootObjectCount: ORDERS });
+
+    await drainJobs();
+    await fake.bulkOperations.settled();
+    await drainJobs();
+
+    const run = await prisma.backfillRun.findFirstOrThrow({ where: { shop, resource: "orders" } });
+    expect([run.status, run.importedLines, run.importedObjects]).toEqual(["COMPLETED", ORDERS * 3, ORDERS]);
+    const lines = await prisma.orderLine.groupBy({ by: ["orderGid"], where: { shop }, _count: true });
+    expect(lines).toHaveLength(ORDERS);
+    expect(lines.every((l) => l._count === 2)).toBe(true);
+    expect(await prisma.orderLine.count({ where: { shop, title: "Item 1 ملف" } })).toBe(ORDERS);
+    await fs.promises.rm(path.dirname(file), { recursive: true });
   });
 
   it("completes by polling when the bulk_operations/finish webhook never arrives", async () => {
