@@ -43,8 +43,10 @@ export interface AppUnderTest {
   fake: FakeShopify;
   env: NodeJS.ProcessEnv;
   databaseUrl: string;
-  /** the web process's pid (node --import tsx runs the app in this very process) */
+  /** the web process's pid (node --import tsx runs the app in this very process); with WEB_CONCURRENCY above 1, the cluster's primary */
   appPid: number;
+  /** HTTP processes serving the app (npm start's WEB_CONCURRENCY) */
+  webProcesses: number;
   startWorkers(count: number, concurrency: number, extraEnv?: Record<string, string>): Promise<ChildProcess[]>;
   stopWorkers(): Promise<void>;
   stop(): Promise<void>;
@@ -84,14 +86,14 @@ export async function startAppUnderTest(options: { dataDir?: string } = {}): Pro
     SCOPES: "read_orders,read_customers",
     SHOPIFY_FAKE_URL: fake.url,
     WORKERS_IN_PROCESS: "false",
-    WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? "1",
+    // WEB_CONCURRENCY (HTTP processes): npm start's default, 1, unless this run's environment sets it.
     WAFA_DATA_DIR: process.env.WAFA_DATA_DIR,
   };
   // BENCH_CPU_PROFILE=<dir>: write CPU profiles of the app and worker processes (node --import tsx: the script runs in this very process).
   const profileFlags = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}`] : [];
   // As `npm start` runs it (WEB_NODE_FLAGS: the flags package.json's start script passes).
   const app = spawn(process.execPath, [...profileFlags, ...WEB_NODE_FLAGS, "--import", "tsx", "scripts/start.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  await waitForLine(app, /Wafa listening/, "the app");
+  const listening = await waitForLine(app, /Wafa listening on \S+( \((\d+) processes\))?/, "the app");
   const workers: ChildProcess[] = [];
 
   // Install as the admin does, so webhooks for the shop are accepted.
@@ -104,6 +106,7 @@ export async function startAppUnderTest(options: { dataDir?: string } = {}): Pro
     env,
     databaseUrl: database.url,
     appPid: app.pid!,
+    webProcesses: Number(listening.match(/\((\d+) processes\)/)?.[1] ?? 1),
     async startWorkers(count, concurrency, extraEnv: Record<string, string> = {}) {
       for (let i = 0; i < count; i++) {
         // node --import tsx (not the tsx CLI, which runs the script in a child): the pid is the worker's own, for RSS.
@@ -136,6 +139,27 @@ export function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
+/** CPU seconds used so far by a process and its descendants (npm start's web processes under its primary). */
+export function processTreeCpuSeconds(pid: number): number {
+  let total = cpuSeconds(pid);
+  let tasks: string[] = [];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return total;
+  }
+  for (const task of tasks) {
+    let children = "";
+    try {
+      children = fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8");
+    } catch {
+      continue;
+    }
+    for (const child of children.split(" ").filter(Boolean)) total += processTreeCpuSeconds(Number(child));
+  }
+  return total;
+}
+
 /**
  * CPU seconds used so far by the PostgreSQL cluster in `dataDir` (the benchmark's, from WAFA_DATA_DIR):
  * the postmaster with its reaped children, plus the backends still running.
