@@ -188,6 +188,7 @@ export async function getReservationByRequestId(client: PoolClient, { shop, clie
   return rows[0] ?? null;
 }
 
+// Its id is text (a bigint): "order by" after it names "LoyaltyEntry".id, else it sorts the text.
 const ENTRY_COLUMNS = `id::text as id, "profileId", "idempotencyKey", kind, points, "balanceAfter", ${utc(`"occurredAt"`)}, source, channel,
   "locationGid", "orderGid", "refundGid", "reservationId", "transferId", "lotAllocations", "shortfallPoints", "debtRepaidPoints",
   "expiredPoints", "movedOrderGids", reason, "staffId", "staffName", "settingsVersion", details`;
@@ -196,7 +197,7 @@ const ENTRY_COLUMNS = `id::text as id, "profileId", "idempotencyKey", kind, poin
 export async function listEntriesByKeys(client: PoolClient, { shop, keys }: { shop: string; keys: string[] }): Promise<EntryRow[]> {
   if (keys.length === 0) return [];
   const { rows } = await client.query(
-    `select ${ENTRY_COLUMNS} from "LoyaltyEntry" where shop = $1 and "idempotencyKey" = any($2::text[]) order by id`,
+    `select ${ENTRY_COLUMNS} from "LoyaltyEntry" where shop = $1 and "idempotencyKey" = any($2::text[]) order by "LoyaltyEntry".id`,
     [shop, keys],
   );
   return rows;
@@ -213,7 +214,7 @@ export async function listEntriesAndOpenLots(
   const { rows } = await client.query({
     name: "ledger-entries-and-lots",
     text: `select 'entry' as t, row_to_json(x) as r from (select ${ENTRY_COLUMNS} from "LoyaltyEntry"
-        where shop = $1 and "idempotencyKey" = any($2::text[]) order by id) x
+        where shop = $1 and "idempotencyKey" = any($2::text[]) order by "LoyaltyEntry".id) x
      union all
      select 'lot', row_to_json(y) from (select ${LOT_COLUMNS} from "LoyaltyLot"
         where shop = $1 and "profileId" = any($3::text[]) and "remainingPoints" > 0) y`,

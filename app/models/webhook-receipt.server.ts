@@ -119,7 +119,7 @@ export function getReceipt({ shop, id }: { shop: string; id: bigint }) {
 export async function getReceiptStates(ids: bigint[]) {
   const result = await pool.query<{ id: string; shop: string; topic: string; status: string; processed: boolean }>({
     name: "receipt-states",
-    text: `select id::text, shop, topic, status, "processedAt" is not null as processed from "WebhookReceipt" where id = any($1::bigint[]) order by id`,
+    text: `select id::text, shop, topic, status, "processedAt" is not null as processed from "WebhookReceipt" where id = any($1::bigint[]) order by "WebhookReceipt".id`,
     values: [ids.map(String)],
   });
   return new Map(result.rows.map(({ id, ...state }) => [BigInt(id), state]));

@@ -51,12 +51,15 @@ type PendingReceipt = { id: bigint; topic: string; payload: unknown };
  */
 async function storeReceiptBatch(shop: string, ownIds: bigint[], limit: number): Promise<Map<bigint, Error>> {
   return withPgTransaction(async (client) => {
+    // "order by" names the column qualified: bare \`id\` would be the output's id::text, sorted as
+    // text ("1000" before "997") and, for the pending scan, by sorting every pending receipt of the
+    // shop with its payload instead of reading the first few from the (shop, id) index.
     const receipts = async (sql: string, params: unknown[]) =>
       (await client.query<{ id: string; topic: string; payload: unknown }>(sql, params)).rows.map((r) => ({ ...r, id: BigInt(r.id) }));
     const own = await receipts(
       `select id::text, topic, payload from "WebhookReceipt"
        where id = any($1::bigint[]) and "processedAt" is null and status = 'ACCEPTED'
-       order by id for update`,
+       order by "WebhookReceipt".id for update`,
       [ownIds.map(String)],
     );
     if (own.length === 0) return new Map<bigint, Error>();
@@ -66,7 +69,7 @@ async function storeReceiptBatch(shop: string, ownIds: bigint[], limit: number):
             `select id::text, topic, payload from "WebhookReceipt"
              where shop = $1 and status = 'ACCEPTED' and "processedAt" is null and id <> all($2::bigint[])
                and topic = any($3::text[])
-             order by id limit $4 for update skip locked`,
+             order by "WebhookReceipt".id limit $4 for update skip locked`,
             [shop, ownIds.map(String), BATCHED_TOPICS, limit - own.length],
           )
         : [];

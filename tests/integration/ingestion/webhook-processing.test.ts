@@ -162,6 +162,23 @@ describe("batched processing", () => {
     expect(await jobCount("process-webhook")).toBe(0);
   });
 
+  it("fills a batch with the shop's oldest pending receipts in arrival order, also where ids gain a digit", async () => {
+    const { shop } = await installTestShop();
+    // The next receipts get ids N-3 … N+2 for a power of ten N: as text, "N" sorts before "N-3".
+    const [{ max }] = await prisma.$queryRaw<Array<{ max: bigint | null }>>`select max(id) as max from "WebhookReceipt"`;
+    const n = 10n ** BigInt(String((max ?? 0n) + 10n).length);
+    await prisma.$executeRaw`select setval(pg_get_serial_sequence('"WebhookReceipt"', 'id'), ${n - 4n})`;
+    for (let i = 0; i < 6; i++) await deliver(ordersCreate, { shop, topic: "orders/create", payload: orderPayload() });
+    const receipts = await prisma.webhookReceipt.findMany({ where: { shop }, orderBy: { id: "asc" } });
+    expect(receipts.map((r) => r.id)).toEqual([n - 3n, n - 2n, n - 1n, n, n + 1n, n + 2n]);
+
+    const { processWebhookReceipt } = await import("~/services/process-webhook.server");
+    await processWebhookReceipt(n + 2n, { batchSize: 4 });
+    const processed = await prisma.webhookReceipt.findMany({ where: { shop, processedAt: { not: null } }, orderBy: { id: "asc" } });
+    expect(processed.map((r) => r.id)).toEqual([n - 3n, n - 2n, n - 1n, n + 2n]);
+    expect(await prisma.order.count({ where: { shop } })).toBe(4);
+  });
+
   it("does not let a receipt that cannot be parsed hold back the others, and reports it", async () => {
     const { shop } = await installTestShop();
     const good = [orderPayload(), orderPayload()];
