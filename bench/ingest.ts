@@ -10,6 +10,8 @@
  *                              answered), latency from its scheduled time; paced_ack_per_s achieved
  *   stored_orders_per_s        the backlog stored by `npm run worker` processes (process-webhook jobs done)
  *   processed_orders_per_s     … and every downstream job (order-stored: profiles, points) done
+ *   processing_worker_cpu_us_per_order, processing_postgres_cpu_us_per_order  CPU per processed order
+ *                              of the worker processes and of PostgreSQL (what limits processed_orders_per_s)
  *   baseline_insert_per_s      single-row INSERTs into the same PostgreSQL, same run
  *   import_orders_per_s        CSV history through `npm run import:orders --no-wait` (file stored)
  *   jsonl_import_orders_per_s  the same number of orders through the bulk-operation backfill (JSONL)
@@ -155,8 +157,14 @@ async function main() {
     const pending = async () =>
       Number((await db.query(`select count(*)::int as n from graphile_worker.jobs where locked_at is null or locked_at > now() - interval '1 hour'`)).rows[0].n);
     const total = Number((await db.query(`select count(*)::int as n from "WebhookReceipt" where status = 'ACCEPTED'`)).rows[0].n);
+    // WAFA_PG_STAT_STATEMENTS=1 (measurement aid): the statements processing spends PostgreSQL's time on, printed after it.
+    const statStatements = process.env.WAFA_PG_STAT_STATEMENTS === "1";
+    if (statStatements) await db.query("create extension if not exists pg_stat_statements; select pg_stat_statements_reset()");
     const t1 = performance.now();
-    await app.startWorkers(Number(values.workers), Number(values["worker-concurrency"]));
+    const postgresCpu1 = postgresCpuSeconds();
+    const processingWorkers = await app.startWorkers(Number(values.workers), Number(values["worker-concurrency"]));
+    // From when they are up (their start-up, loading the app, is not processing).
+    const workerCpu1 = processingWorkers.reduce((sum, w) => sum + cpuSeconds(w.pid!), 0);
     const webhookJobs = async () =>
       Number((await db.query(`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'process-webhook' and attempts < max_attempts`)).rows[0].n);
     let storeSeconds = 0;
@@ -167,9 +175,19 @@ async function main() {
       remaining = await pending();
     }
     const processSeconds = (performance.now() - t1) / 1000;
+    // Where processing's time goes: the workers' CPU and PostgreSQL's, per order (the web process is idle).
+    const processingWorkerCpu = processingWorkers.reduce((sum, w) => sum + cpuSeconds(w.pid!), 0) - workerCpu1;
+    const processingPostgresCpu = postgresCpuSeconds() - postgresCpu1;
     storeSeconds ||= processSeconds;
     const orders = Number((await db.query(`select count(*)::int as n from "Order" where shop = $1`, [BENCH_SHOP])).rows[0].n);
     const failed = Number((await db.query(`select count(*)::int as n from "WebhookReceipt" where "failureReason" is not null`)).rows[0].n);
+    if (statStatements) {
+      const top = await db.query(
+        `select calls, round(total_exec_time)::int as ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
+         from pg_stat_statements order by total_exec_time desc limit 25`,
+      );
+      for (const r of top.rows) console.log(`pg ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`);
+    }
     await db.end();
     console.log(`webhooks: ack ${Math.round(requests.length / ackSeconds)}/s p99 ${percentile(latencies, 99).toFixed(1)} ms errors ${errors}; stored ${Math.round(total / storeSeconds)}/s, processed ${Math.round(total / processSeconds)}/s; baseline insert ${Math.round(baseline)}/s`);
 
@@ -322,6 +340,8 @@ async function main() {
       processing_failures: failed,
       baseline_insert_per_s: Math.round(baseline),
       ratio_processed_to_baseline: Number((total / processSeconds / baseline).toFixed(2)),
+      processing_worker_cpu_us_per_order: Math.round((processingWorkerCpu / Math.max(1, total)) * 1e6),
+      processing_postgres_cpu_us_per_order: Math.round((processingPostgresCpu / Math.max(1, total)) * 1e6),
       ...importMetrics,
     };
     console.log("\n metric                        value");

@@ -137,6 +137,8 @@ export async function startPostgres(options: {
       "-c", `shared_buffers=${sharedBuffersMb()}MB`, "-c", "max_wal_size=4GB",
       // Autovacuum looks every 10 s (stock: 1 min), so statistics follow a shop filling up fast.
       "-c", "autovacuum_naptime=10s",
+      // WAFA_PG_STAT_STATEMENTS=1 (measurement aid): time spent per statement, in pg_stat_statements.
+      ...(process.env.WAFA_PG_STAT_STATEMENTS === "1" ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all"] : []),
     ],
     onLog: () => {},
     onError: (message) => log(`postgres: ${String(message)}`),
