@@ -16,6 +16,8 @@
  *   import_orders_per_s        CSV history through `npm run import:orders --no-wait` (file stored)
  *   jsonl_import_orders_per_s  the same number of orders through the bulk-operation backfill (JSONL)
  *   *_peak_rss_mb              peak RSS of the importing process (the CLI; the worker for JSONL)
+ *   import_cli_cpu_us_per_order, import_postgres_cpu_us_per_order  CPU per order of the CSV import's CLI
+ *                              (start-up included) and of PostgreSQL meanwhile
  *   jsonl_worker_cpu_us_per_order  the backfilling worker's CPU time per order (steadier than a rate)
  *   jsonl_postgres_cpu_us_per_order, jsonl_bench_cpu_us_per_order  the same for PostgreSQL and for this
  *                              process (the fake serving the file): the rest of the 2 cores' budget
@@ -52,6 +54,23 @@ const { values } = parseArgs({
   },
 });
 const deliveries = Number(values.deliveries);
+// WAFA_PG_STAT_STATEMENTS=1 (measurement aid): the statements each phase spends PostgreSQL's time on, printed after it.
+const statStatements = process.env.WAFA_PG_STAT_STATEMENTS === "1";
+async function printTopStatements(db: pg.Client, phase: string) {
+  const top = await db.query(
+    `select calls, round(total_exec_time)::int as ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
+     from pg_stat_statements order by total_exec_time desc limit 25`,
+  );
+  for (const r of top.rows) console.log(`pg ${phase} ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`);
+  await db.query("select pg_stat_statements_reset()");
+}
+async function onStatements(url: string, what: (db: pg.Client) => Promise<unknown>) {
+  if (!statStatements) return;
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  await what(db);
+  await db.end();
+}
 const concurrency = Number(values.concurrency);
 const pacedRate = Number(values["paced-rate"]);
 const pacedCount = deliveries > 0 ? Math.round(pacedRate * Number(values["paced-seconds"])) : 0;
@@ -158,7 +177,6 @@ async function main() {
       Number((await db.query(`select count(*)::int as n from graphile_worker.jobs where locked_at is null or locked_at > now() - interval '1 hour'`)).rows[0].n);
     const total = Number((await db.query(`select count(*)::int as n from "WebhookReceipt" where status = 'ACCEPTED'`)).rows[0].n);
     // WAFA_PG_STAT_STATEMENTS=1 (measurement aid): the statements processing spends PostgreSQL's time on, printed after it.
-    const statStatements = process.env.WAFA_PG_STAT_STATEMENTS === "1";
     if (statStatements) await db.query("create extension if not exists pg_stat_statements; select pg_stat_statements_reset()");
     const t1 = performance.now();
     const postgresCpu1 = postgresCpuSeconds();
@@ -181,13 +199,7 @@ async function main() {
     storeSeconds ||= processSeconds;
     const orders = Number((await db.query(`select count(*)::int as n from "Order" where shop = $1`, [BENCH_SHOP])).rows[0].n);
     const failed = Number((await db.query(`select count(*)::int as n from "WebhookReceipt" where "failureReason" is not null`)).rows[0].n);
-    if (statStatements) {
-      const top = await db.query(
-        `select calls, round(total_exec_time)::int as ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
-         from pg_stat_statements order by total_exec_time desc limit 25`,
-      );
-      for (const r of top.rows) console.log(`pg ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`);
-    }
+    if (statStatements) await printTopStatements(db, "processing");
     await db.end();
     console.log(`webhooks: ack ${Math.round(requests.length / ackSeconds)}/s p99 ${percentile(latencies, 99).toFixed(1)} ms errors ${errors}; stored ${Math.round(total / storeSeconds)}/s, processed ${Math.round(total / processSeconds)}/s; baseline insert ${Math.round(baseline)}/s`);
 
@@ -245,9 +257,13 @@ async function main() {
       if (!values["no-csv"]) console.log(`writing ${importOrders} orders of history as CSV…`);
       const written = values["no-csv"] ? { orders: importOrders, rows: Number.NaN } : await writeOrdersCsv(file, importOrders);
       const copyRate = values["no-csv"] ? Number.NaN : await baselineCopyRowsPerSecond(app.databaseUrl, file);
-      const run = values["no-csv"] ? { seconds: Number.NaN, peakRssMb: Number.NaN } : await (async () => {
+      const run = values["no-csv"] ? { seconds: Number.NaN, peakRssMb: Number.NaN, cpuSeconds: Number.NaN, postgresCpuSeconds: Number.NaN } : await (async () => {
         console.log(`importing ${written.orders} orders (${written.rows} rows) with npm run import:orders…`);
-        return runImportCli(app.env, "import-bench.myshopify.com", file, ["--no-wait"]);
+        await onStatements(app.databaseUrl, (db) => db.query("create extension if not exists pg_stat_statements; select pg_stat_statements_reset()"));
+        const postgresCpu = postgresCpuSeconds();
+        const csvRun = await runImportCli(app.env, "import-bench.myshopify.com", file, ["--no-wait"]);
+        await onStatements(app.databaseUrl, (db) => printTopStatements(db, "csv"));
+        return { ...csvRun, postgresCpuSeconds: postgresCpuSeconds() - postgresCpu };
       })();
       console.log(`csv: ${written.orders} orders in ${run.seconds.toFixed(1)} s = ${Math.round(written.orders / run.seconds)}/s, peak RSS ${run.peakRssMb} MB; COPY baseline ${Math.round(copyRate)} rows/s`);
 
@@ -276,6 +292,7 @@ async function main() {
       const postgresCpu0 = postgresCpuSeconds();
       const benchCpu0 = process.cpuUsage();
       console.log(`backfilling ${jsonl.rootObjectCount} orders (${jsonl.objectCount} JSONL lines) through a bulk operation…`);
+      await onStatements(app.databaseUrl, (db) => db.query("create extension if not exists pg_stat_statements; select pg_stat_statements_reset()"));
       const t2 = performance.now();
       const status = await app.fake.openAppAsAdmin(jsonlShop);
       if (status !== 200) throw new Error(`install of ${jsonlShop} failed: HTTP ${status}`);
@@ -294,6 +311,7 @@ async function main() {
       const benchCpu = process.cpuUsage(benchCpu0);
       const jsonlBenchCpu = (benchCpu.user + benchCpu.system) / 1e6;
       const jsonlStored = Number((await db2.query(`select count(*)::int as n from "Order" where shop = $1`, [jsonlShop])).rows[0].n);
+      await onStatements(app.databaseUrl, (db) => printTopStatements(db, "jsonl"));
       await db2.end();
       if (backfill.status !== "COMPLETED") console.error(`backfill ${backfill.status}: ${backfill.error}`);
 
@@ -304,6 +322,8 @@ async function main() {
         import_orders_per_s: Math.round(written.orders / run.seconds),
         import_rows_per_s: Math.round(written.rows / run.seconds),
         import_peak_rss_mb: run.peakRssMb,
+        import_cli_cpu_us_per_order: Math.round((run.cpuSeconds / written.orders) * 1e6),
+        import_postgres_cpu_us_per_order: Math.round((run.postgresCpuSeconds / written.orders) * 1e6),
         jsonl_import_orders: jsonlStored,
         jsonl_import_lines: jsonl.objectCount,
         jsonl_import_seconds: Number(jsonlSeconds.toFixed(1)),

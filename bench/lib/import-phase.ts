@@ -60,8 +60,16 @@ async function copyFile(client: pg.Client, file: string): Promise<number> {
 }
 
 /** Runs the import CLI and samples its RSS (the tsx child that runs the script) every 100 ms. */
+/** CPU seconds of this process's children that have ended and been waited for (cutime + cstime). */
+function endedChildrenCpuSeconds(): number {
+  const stat = fs.readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
 export async function runImportCli(env: NodeJS.ProcessEnv, shop: string, file: string, extra: string[] = []) {
   const t0 = performance.now();
+  const cpu0 = endedChildrenCpuSeconds();
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/import-orders.ts", "--shop", shop, "--file", file, ...extra], {
     cwd: ROOT,
     env,
@@ -83,7 +91,8 @@ export async function runImportCli(env: NodeJS.ProcessEnv, shop: string, file: s
   const [code] = await once(child, "exit");
   clearInterval(sampler);
   if (code !== 0) throw new Error(`import:orders failed (${code}):\n${output}`);
-  return { seconds: (performance.now() - t0) / 1000, peakRssMb: Math.round(peakKb / 1024), output };
+  // The CLI's whole CPU time, start-up included (it is the only child that ends meanwhile).
+  return { seconds: (performance.now() - t0) / 1000, peakRssMb: Math.round(peakKb / 1024), cpuSeconds: endedChildrenCpuSeconds() - cpu0, output };
 }
 
 /**
