@@ -62,6 +62,11 @@ async function printTopStatements(db: pg.Client, phase: string) {
      from pg_stat_statements order by total_exec_time desc limit 25`,
   );
   for (const r of top.rows) console.log(`pg ${phase} ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`);
+  // Maintenance so far (cumulative): PostgreSQL's own vacuums and analyzes of the busiest tables.
+  const maintenance = await db.query(
+    `select relname, autovacuum_count, autoanalyze_count, analyze_count, n_tup_ins from pg_stat_user_tables where relname in ('Order', 'OrderLine', 'WebhookReceipt') order by relname`,
+  );
+  for (const r of maintenance.rows) console.log(`pg ${phase} ${r.relname}: ${r.autovacuum_count} autovacuums, ${r.autoanalyze_count} autoanalyzes, ${r.analyze_count} analyzes, ${r.n_tup_ins} rows inserted`);
   await db.query("select pg_stat_statements_reset()");
 }
 async function onStatements(url: string, what: (db: pg.Client) => Promise<unknown>) {
