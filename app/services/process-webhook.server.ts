@@ -51,7 +51,7 @@ type PendingReceipt = { id: bigint; topic: string; payload: unknown };
  */
 async function storeReceiptBatch(shop: string, ownIds: bigint[], limit: number): Promise<Map<bigint, Error>> {
   return withPgTransaction(async (client) => {
-    // "order by" names the column qualified: bare \`id\` would be the output's id::text, sorted as
+    // "order by" names the column qualified: bare `id` would be the output's id::text, sorted as
     // text ("1000" before "997") and, for the pending scan, by sorting every pending receipt of the
     // shop with its payload instead of reading the first few from the (shop, id) index.
     const receipts = async (sql: string, params: unknown[]) =>
