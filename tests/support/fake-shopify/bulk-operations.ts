@@ -226,17 +226,21 @@ async function sendFile(file: string, res: http.ServerResponse): Promise<void> {
     const { size } = await handle.stat();
     res.writeHead(200, { "Content-Type": "application/jsonl", "Content-Length": String(size) });
     const buffers = [Buffer.allocUnsafe(1 << 20), Buffer.allocUnsafe(1 << 20)];
+    // Each write resolves once the socket has taken its chunk (or failed: the client went away).
+    let failed = false;
+    const write = (chunk: Buffer) => new Promise<void>((resolve) => res.write(chunk, (error) => ((failed ||= !!error), resolve())));
     const written: Array<Promise<void> | null> = [null, null];
     for (let turn = 0, sent = 0; sent < size; turn ^= 1) {
       await written[turn];
+      if (failed || res.destroyed) break;
       const { bytesRead } = await handle.read(buffers[turn], 0, buffers[turn].length, sent);
       if (bytesRead === 0) break;
       sent += bytesRead;
-      written[turn] = new Promise<void>((resolve, reject) => res.write(buffers[turn].subarray(0, bytesRead), (error) => (error ? reject(error) : resolve())));
-      if (res.writableNeedDrain) await once(res, "drain");
+      written[turn] = write(buffers[turn].subarray(0, bytesRead));
     }
     await Promise.all(written);
-    res.end();
+    if (failed || res.destroyed) res.destroy();
+    else res.end();
   } finally {
     await handle.close();
   }
