@@ -152,6 +152,32 @@ describe("backfill through bulk operations", () => {
     await fs.promises.rm(path.dirname(file), { recursive: true });
   });
 
+  it("fails at a line that is not JSON halfway through a file the fake serves, keeps the batches before it, and the fake serves the file again", async () => {
+    const { shop } = await installTestShop(history(0));
+    // About 2 MB before the broken line and 2 MB after: the import drops the download while the
+    // fake still has whole buffers of it to send.
+    const file = path.join(await fs.promises.mkdtemp(path.join(os.tmpdir(), "wafa-bulk-")), "orders.jsonl");
+    const orders = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => bulkOrderLines(from + i, 2, "ملف")).join("");
+    await fs.promises.writeFile(file, `${orders(0, 2_000)}{"id":"gid://shopify/Order/broken", "name": \n${orders(2_000, 4_000)}`);
+    fake.bulkOperations.useResultSource(shop, "orders", { file, objectCount: 4_000 * 3 + 1, rootObjectCount: 4_000 });
+
+    await drainJobs();
+    await fake.bulkOperations.settled();
+    await drainJobs(); // the import fails at the broken line; its retry waits
+
+    const run = await prisma.backfillRun.findFirstOrThrow({ where: { shop, resource: "orders" } });
+    expect(run.status).toBe("RUNNING");
+    expect(run.importedObjects).toBeLessThanOrEqual(2_000);
+    expect(await prisma.order.count({ where: { shop } })).toBe(run.importedObjects);
+    const [job] = await prisma.$queryRaw<Array<{ last_error: string }>>`select last_error from graphile_worker.jobs where task_identifier = 'import-backfill-result'`;
+    expect(job.last_error).toMatch(/JSON/);
+    // The fake still answers, and serves the whole file to the next reader.
+    const response = await fetch(new URL(run.resultUrl!));
+    expect(response.headers.get("content-length")).toBe(String((await fs.promises.stat(file)).size));
+    expect((await response.text()).length).toBeGreaterThan(4_000_000);
+    await fs.promises.rm(path.dirname(file), { recursive: true });
+  });
+
   it("completes by polling when the bulk_operations/finish webhook never arrives", async () => {
     fake.bulkOperations.configure({ webhooks: false });
     const { shop } = await installTestShop(history(3));
