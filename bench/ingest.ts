@@ -54,21 +54,9 @@ const { values } = parseArgs({
   },
 });
 const deliveries = Number(values.deliveries);
-// WAFA_PG_STAT_STATEMENTS=1 (measurement aid): the statements each phase spends PostgreSQL's time on, printed after it.
+// WAFA_PG_STAT_STATEMENTS=1 (measurement aid): the statements each phase spends PostgreSQL's time
+// on, counted from resetStatements at its start and printed by printStatements after it.
 const statStatements = process.env.WAFA_PG_STAT_STATEMENTS === "1";
-async function printTopStatements(db: pg.Client, phase: string) {
-  const top = await db.query(
-    `select calls, round(total_exec_time)::int as ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
-     from pg_stat_statements order by total_exec_time desc limit 25`,
-  );
-  for (const r of top.rows) console.log(`pg ${phase} ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`);
-  // Maintenance so far (cumulative): PostgreSQL's own vacuums and analyzes of the busiest tables.
-  const maintenance = await db.query(
-    `select relname, autovacuum_count, autoanalyze_count, analyze_count, n_tup_ins from pg_stat_user_tables where relname in ('Order', 'OrderLine', 'WebhookReceipt') order by relname`,
-  );
-  for (const r of maintenance.rows) console.log(`pg ${phase} ${r.relname}: ${r.autovacuum_count} autovacuums, ${r.autoanalyze_count} autoanalyzes, ${r.analyze_count} analyzes, ${r.n_tup_ins} rows inserted`);
-  await db.query("select pg_stat_statements_reset()");
-}
 async function onStatements(url: string, what: (db: pg.Client) => Promise<unknown>) {
   if (!statStatements) return;
   const db = new pg.Client({ connectionString: url });
@@ -76,6 +64,20 @@ async function onStatements(url: string, what: (db: pg.Client) => Promise<unknow
   await what(db);
   await db.end();
 }
+const resetStatements = (url: string) => onStatements(url, (db) => db.query("create extension if not exists pg_stat_statements; select pg_stat_statements_reset()"));
+const printStatements = (url: string, phase: string) =>
+  onStatements(url, async (db) => {
+    const top = await db.query(
+      `select calls, round(total_exec_time)::int as ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
+       from pg_stat_statements order by total_exec_time desc limit 25`,
+    );
+    for (const r of top.rows) console.log(`pg ${phase} ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`);
+    // Maintenance so far (cumulative): PostgreSQL's own vacuums and analyzes of the busiest tables.
+    const maintenance = await db.query(
+      `select relname, autovacuum_count, autoanalyze_count, analyze_count, n_tup_ins from pg_stat_user_tables where relname in ('Order', 'OrderLine', 'WebhookReceipt') order by relname`,
+    );
+    for (const r of maintenance.rows) console.log(`pg ${phase} ${r.relname}: ${r.autovacuum_count} autovacuums, ${r.autoanalyze_count} autoanalyzes, ${r.analyze_count} analyzes, ${r.n_tup_ins} rows inserted`);
+  });
 const concurrency = Number(values.concurrency);
 const pacedRate = Number(values["paced-rate"]);
 const pacedCount = deliveries > 0 ? Math.round(pacedRate * Number(values["paced-seconds"])) : 0;
@@ -182,7 +184,7 @@ async function main() {
       Number((await db.query(`select count(*)::int as n from graphile_worker.jobs where locked_at is null or locked_at > now() - interval '1 hour'`)).rows[0].n);
     const total = Number((await db.query(`select count(*)::int as n from "WebhookReceipt" where status = 'ACCEPTED'`)).rows[0].n);
     // WAFA_PG_STAT_STATEMENTS=1 (measurement aid): the statements processing spends PostgreSQL's time on, printed after it.
-    if (statStatements) await db.query("create extension if not exists pg_stat_statements; select pg_stat_statements_reset()");
+    await resetStatements(app.databaseUrl);
     const t1 = performance.now();
     const postgresCpu1 = postgresCpuSeconds();
     const processingWorkers = await app.startWorkers(Number(values.workers), Number(values["worker-concurrency"]));
@@ -204,7 +206,7 @@ async function main() {
     storeSeconds ||= processSeconds;
     const orders = Number((await db.query(`select count(*)::int as n from "Order" where shop = $1`, [BENCH_SHOP])).rows[0].n);
     const failed = Number((await db.query(`select count(*)::int as n from "WebhookReceipt" where "failureReason" is not null`)).rows[0].n);
-    if (statStatements) await printTopStatements(db, "processing");
+    await printStatements(app.databaseUrl, "processing");
     await db.end();
     console.log(`webhooks: ack ${Math.round(requests.length / ackSeconds)}/s p99 ${percentile(latencies, 99).toFixed(1)} ms errors ${errors}; stored ${Math.round(total / storeSeconds)}/s, processed ${Math.round(total / processSeconds)}/s; baseline insert ${Math.round(baseline)}/s`);
 
@@ -264,10 +266,10 @@ async function main() {
       const copyRate = values["no-csv"] ? Number.NaN : await baselineCopyRowsPerSecond(app.databaseUrl, file);
       const run = values["no-csv"] ? { seconds: Number.NaN, peakRssMb: Number.NaN, cpuSeconds: Number.NaN, postgresCpuSeconds: Number.NaN } : await (async () => {
         console.log(`importing ${written.orders} orders (${written.rows} rows) with npm run import:orders…`);
-        await onStatements(app.databaseUrl, (db) => db.query("create extension if not exists pg_stat_statements; select pg_stat_statements_reset()"));
+        await resetStatements(app.databaseUrl);
         const postgresCpu = postgresCpuSeconds();
         const csvRun = await runImportCli(app.env, "import-bench.myshopify.com", file, ["--no-wait"]);
-        await onStatements(app.databaseUrl, (db) => printTopStatements(db, "csv"));
+        await printStatements(app.databaseUrl, "csv");
         return { ...csvRun, postgresCpuSeconds: postgresCpuSeconds() - postgresCpu };
       })();
       console.log(`csv: ${written.orders} orders in ${run.seconds.toFixed(1)} s = ${Math.round(written.orders / run.seconds)}/s, peak RSS ${run.peakRssMb} MB; COPY baseline ${Math.round(copyRate)} rows/s`);
@@ -297,7 +299,7 @@ async function main() {
       const postgresCpu0 = postgresCpuSeconds();
       const benchCpu0 = process.cpuUsage();
       console.log(`backfilling ${jsonl.rootObjectCount} orders (${jsonl.objectCount} JSONL lines) through a bulk operation…`);
-      await onStatements(app.databaseUrl, (db) => db.query("create extension if not exists pg_stat_statements; select pg_stat_statements_reset()"));
+      await resetStatements(app.databaseUrl);
       const t2 = performance.now();
       const status = await app.fake.openAppAsAdmin(jsonlShop);
       if (status !== 200) throw new Error(`install of ${jsonlShop} failed: HTTP ${status}`);
@@ -316,7 +318,7 @@ async function main() {
       const benchCpu = process.cpuUsage(benchCpu0);
       const jsonlBenchCpu = (benchCpu.user + benchCpu.system) / 1e6;
       const jsonlStored = Number((await db2.query(`select count(*)::int as n from "Order" where shop = $1`, [jsonlShop])).rows[0].n);
-      await onStatements(app.databaseUrl, (db) => printTopStatements(db, "jsonl"));
+      await printStatements(app.databaseUrl, "jsonl");
       await db2.end();
       if (backfill.status !== "COMPLETED") console.error(`backfill ${backfill.status}: ${backfill.error}`);
 

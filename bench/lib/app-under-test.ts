@@ -135,27 +135,29 @@ export function percentile(sorted: number[], p: number): number {
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
 export function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  const { utime, stime } = procStat(pid);
+  return (utime + stime) / CLOCK_TICKS_PER_SECOND;
 }
+
+/** CPU seconds of this process's children that have ended and been waited for (the import CLI). */
+export function endedChildrenCpuSeconds(): number {
+  const { cutime, cstime } = procStat("self");
+  return (cutime + cstime) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** /proc/<pid>/stat's parent and CPU tick counts (fields after the command name, which may hold spaces). */
+function procStat(pid: number | "self") {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  return { ppid: fields[1], utime: fields[11], stime: fields[12], cutime: fields[13], cstime: fields[14] };
+}
+
 /** CPU seconds used so far by a process and its descendants (npm start's web processes under its primary). */
 export function processTreeCpuSeconds(pid: number): number {
   let total = cpuSeconds(pid);
-  let tasks: string[] = [];
-  try {
-    tasks = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return total;
-  }
-  for (const task of tasks) {
-    let children = "";
-    try {
-      children = fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8");
-    } catch {
-      continue;
-    }
-    for (const child of children.split(" ").filter(Boolean)) total += processTreeCpuSeconds(Number(child));
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    const children = fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean);
+    for (const child of children) total += processTreeCpuSeconds(Number(child));
   }
   return total;
 }
@@ -166,18 +168,16 @@ export function processTreeCpuSeconds(pid: number): number {
  */
 export function postgresCpuSeconds(dataDir = process.env.WAFA_DATA_DIR ?? ".data/bench-pg"): number {
   const postmaster = Number(fs.readFileSync(path.resolve(ROOT, dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
-  let ticks = 0;
+  const own = procStat(postmaster);
+  let ticks = own.utime + own.stime + own.cutime + own.cstime;
   for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
+    if (!/^\d+$/.test(entry) || Number(entry) === postmaster) continue;
     try {
-      stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const backend = procStat(Number(entry));
+      if (backend.ppid === postmaster) ticks += backend.utime + backend.stime;
     } catch {
-      continue;
+      // the process ended meanwhile
     }
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(entry) === postmaster) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
   }
   return ticks / CLOCK_TICKS_PER_SECOND;
 }

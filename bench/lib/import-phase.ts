@@ -9,7 +9,7 @@ import path from "node:path";
 import { once } from "node:events";
 import pg from "pg";
 import { iterateLegacyRows, toCsvLine, LEGACY_CSV_HEADER } from "../../prisma/seed/demo-data";
-import { ROOT } from "./app-under-test";
+import { ROOT, endedChildrenCpuSeconds } from "./app-under-test";
 
 /** Writes a CSV with about `orders` orders (whole orders, one row per line); returns rows and orders written. */
 export async function writeOrdersCsv(file: string, orders: number): Promise<{ rows: number; orders: number }> {
@@ -60,13 +60,6 @@ async function copyFile(client: pg.Client, file: string): Promise<number> {
 }
 
 /** Runs the import CLI and samples its RSS (the tsx child that runs the script) every 100 ms. */
-/** CPU seconds of this process's children that have ended and been waited for (cutime + cstime). */
-function endedChildrenCpuSeconds(): number {
-  const stat = fs.readFileSync("/proc/self/stat", "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
-
 export async function runImportCli(env: NodeJS.ProcessEnv, shop: string, file: string, extra: string[] = []) {
   const t0 = performance.now();
   const cpu0 = endedChildrenCpuSeconds();
