@@ -110,32 +110,37 @@ const CHUNK_BYTES = 1 << 20;
 const utf8 = new TextEncoder();
 
 /**
- * COPY text made by `encode` for each item, as UTF-8 in chunks of about 1 MB, each in a buffer of
- * its own (so a chunk can be handed to another thread without copying). Each row is encoded
- * straight into the chunk: concatenating the rows into a string and converting that was measured
- * at ten times the cost (the joined string must be flattened before it is encoded), about 8 µs of
- * CPU per imported order.
+ * COPY text as UTF-8 in chunks of about 1 MB, each in a buffer of its own (so a chunk can be
+ * handed to another thread without copying). Each row is encoded straight into the chunk:
+ * concatenating the rows into a string and converting that was measured at ten times the cost
+ * (the joined string must be flattened before it is encoded), about 8 µs of CPU per imported order.
  */
-function encodeRows<T>(items: readonly T[], encode: (item: T) => string): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  let used = 0;
-  for (const item of items) {
-    const row = encode(item);
+class CopyChunkWriter {
+  private chunks: Uint8Array[] = [];
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+
+  write(row: string): void {
     // A UTF-16 code unit is at most 3 bytes of UTF-8.
-    if (used + row.length * 3 > CHUNK_BYTES) {
-      if (used) chunks.push(chunk.subarray(0, used));
-      chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-      used = 0;
+    if (this.used + row.length * 3 > CHUNK_BYTES) {
+      if (this.used) this.chunks.push(this.chunk.subarray(0, this.used));
+      this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      this.used = 0;
       if (row.length * 3 > CHUNK_BYTES) {
-        chunks.push(Buffer.from(row));
-        continue;
+        this.chunks.push(Buffer.from(row));
+        return;
       }
     }
-    used += utf8.encodeInto(row, chunk.subarray(used)).written;
+    this.used += utf8.encodeInto(row, this.chunk.subarray(this.used)).written;
   }
-  if (used) chunks.push(chunk.subarray(0, used));
-  return chunks;
+
+  finish(): Uint8Array[] {
+    if (this.used) this.chunks.push(this.chunk.subarray(0, this.used));
+    const chunks = this.chunks;
+    this.chunks = [];
+    this.used = 0;
+    return chunks;
+  }
 }
 
 async function copyChunks(client: pg.PoolClient, sql: string, chunks: readonly Uint8Array[]) {
@@ -143,8 +148,8 @@ async function copyChunks(client: pg.PoolClient, sql: string, chunks: readonly U
 }
 
 /**
- * A batch of orders as COPY text for "Order" and "OrderLine": one row per order, the newest of
- * duplicates (by Shopify updated_at), with `orderGids` in the same order.
+ * A batch of orders as COPY text for "Order" and "OrderLine": one row per order, with `orderGids`
+ * in the same order.
  */
 export interface EncodedOrders {
   orderGids: string[];
@@ -153,22 +158,56 @@ export interface EncodedOrders {
 }
 
 /**
- * Encodes a batch for storeOrdersByCopy. Pure, so a backfill encodes in the thread that parses
- * while this one sends the previous batch. `now` is the rows' updatedAt.
+ * Encodes a batch for storeOrdersByCopy an order at a time, as each is read: an import keeps only
+ * the COPY text of the batch, never its records (a batch of records outlived the young generation:
+ * the garbage collector copied every one of them twice and then collected it from the old one).
+ * Pure, so a backfill encodes in the thread that parses while the importing thread sends the
+ * previous batch. A batch holds an order once: `has` tells the caller to end the batch before a
+ * second version (storeOrdersByCopy then merges it, newest wins). `now` is the rows' updatedAt.
  */
-export function encodeOrders({ shop, orders, origin, now = new Date().toISOString() }: { shop: string; orders: readonly OrderRecord[]; origin: Origin; now?: string }): EncodedOrders {
-  // One row per order: with duplicates in a batch the newest must be the one offered.
+export class OrderBatchEncoder {
+  private readonly orderGids: string[] = [];
+  private readonly seen = new Set<string>();
+  private readonly orderRows = new CopyChunkWriter();
+  private readonly lineRows = new CopyChunkWriter();
+
+  constructor(
+    private readonly shop: string,
+    private readonly origin: Origin,
+    private readonly now = new Date().toISOString(),
+  ) {}
+
+  get size(): number {
+    return this.orderGids.length;
+  }
+
+  has(orderGid: string): boolean {
+    return this.seen.has(orderGid);
+  }
+
+  add(order: OrderRecord): void {
+    if (this.seen.has(order.orderGid)) throw new Error(`Order ${order.orderGid} is in this batch already.`);
+    this.seen.add(order.orderGid);
+    this.orderGids.push(order.orderGid);
+    this.orderRows.write(orderLine(this.shop, order, this.origin, this.now));
+    if (order.lines.length) this.lineRows.write(orderLineRows(this.shop, order));
+  }
+
+  finish(): EncodedOrders {
+    return { orderGids: this.orderGids, orderRows: this.orderRows.finish(), lineRows: this.lineRows.finish() };
+  }
+}
+
+/** Encodes records for storeOrdersByCopy: one row per order, the newest of duplicates (by Shopify updated_at). */
+export function encodeOrders({ shop, orders, origin, now }: { shop: string; orders: readonly OrderRecord[]; origin: Origin; now?: string }): EncodedOrders {
   const newest = new Map<string, OrderRecord>();
   for (const o of orders) {
     const seen = newest.get(o.orderGid);
     if (!seen || seen.shopifyUpdatedAt <= o.shopifyUpdatedAt) newest.set(o.orderGid, o);
   }
-  const batch = [...newest.values()];
-  return {
-    orderGids: [...newest.keys()],
-    orderRows: encodeRows(batch, (o) => orderLine(shop, o, origin, now)),
-    lineRows: encodeRows(batch, (o) => orderLineRows(shop, o)),
-  };
+  const encoder = new OrderBatchEncoder(shop, origin, now);
+  for (const o of newest.values()) encoder.add(o);
+  return encoder.finish();
 }
 
 const prepared = new WeakSet<pg.PoolClient>();

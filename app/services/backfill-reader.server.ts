@@ -13,8 +13,8 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { JsonlLineSplitter, openBulkResult, REFUNDS_PER_QUERY, type BackfillResource } from "../shopify/bulk-operations";
 import { BulkObjectAssembler, toCustomerRecordFromBulk, toOrderRecordFromBulk, type AssembledObject } from "../shopify/bulk-records";
-import { encodeOrders, type EncodedOrders } from "../models/copy-store.server";
-import type { CustomerRecord, OrderRecord } from "../shopify/webhook-payloads";
+import { OrderBatchEncoder, type EncodedOrders } from "../models/copy-store.server";
+import type { CustomerRecord } from "../shopify/webhook-payloads";
 
 export interface BackfillReaderOptions {
   shop: string;
@@ -51,8 +51,11 @@ export class BackfillBatchReader {
   private lineNumber = 0;
   /** where the last batch emitted ends */
   private emittedTo: number;
+  /** the first line of the object being assembled */
+  private objectStart: number;
   private customers: CustomerRecord[] = [];
-  private orders: OrderRecord[] = [];
+  /** the batch's orders, encoded as each is mapped (the records are never kept) */
+  private orders: OrderBatchEncoder | null = null;
   private refundGids: string[] = [];
   private refundOrderCurrencies: Array<[string, string]> = [];
   private skipped = 0;
@@ -63,6 +66,7 @@ export class BackfillBatchReader {
     private readonly emit: (output: BackfillReaderOutput) => void,
   ) {
     this.emittedTo = options.skipLines;
+    this.objectStart = options.skipLines + 1;
   }
 
   push(bytes: Uint8Array): void {
@@ -72,7 +76,7 @@ export class BackfillBatchReader {
   end(): void {
     this.readLines(this.splitter.end());
     const last = this.assembler.finish();
-    if (last) this.take(last);
+    if (last) this.take(last, this.objectStart);
     this.emitBatch(this.lineNumber);
     this.emit({ kind: "end", lines: this.lineNumber });
   }
@@ -86,21 +90,28 @@ export class BackfillBatchReader {
       if (!done) continue;
       // Mapped as each object completes: the parsed JSON dies young, so the garbage collector
       // never copies it into the old generation.
-      this.take(done);
+      const start = this.objectStart;
+      this.objectStart = lineNumber;
+      this.take(done, start);
       // The line just read starts the next object: the batch ends on the line before it.
       if (lineNumber - 1 - this.emittedTo >= batchLines) this.emitBatch(lineNumber - 1);
     }
   }
 
-  /** Objects that cannot be mapped are skipped and counted; they never block the rest. */
-  private take(object: AssembledObject) {
+  /**
+   * Maps an object (its first line `start`) into the batch. Objects that cannot be mapped are
+   * skipped and counted; they never block the rest. A second version of an order already in the
+   * batch (never in Shopify's files) ends the batch before it: a batch holds an order once.
+   */
+  private take(object: AssembledObject, start: number) {
     try {
       if (this.options.resource === "customers") {
         this.customers.push(toCustomerRecordFromBulk(object.line));
         return;
       }
       const { order, refundGids } = toOrderRecordFromBulk(object.line, object.children);
-      this.orders.push(order);
+      if (this.orders?.has(order.orderGid)) this.emitBatch(start - 1);
+      (this.orders ??= new OrderBatchEncoder(this.options.shop, "BACKFILL")).add(order);
       if (refundGids.length) this.refundOrderCurrencies.push([order.orderGid, order.currency]);
       for (const gid of refundGids) {
         this.refundGids.push(gid);
@@ -120,8 +131,8 @@ export class BackfillBatchReader {
   private emitBatch(endLine: number) {
     if (endLine <= this.emittedTo) return;
     if (this.refundGids.length) this.emitRefunds();
-    const objects = this.customers.length + this.orders.length;
-    const orders = this.orders.length ? encodeOrders({ shop: this.options.shop, orders: this.orders, origin: "BACKFILL" }) : null;
+    const objects = this.customers.length + (this.orders?.size ?? 0);
+    const orders = this.orders?.finish() ?? null;
     this.emit({
       kind: "batch",
       endLine,
@@ -134,7 +145,7 @@ export class BackfillBatchReader {
     });
     this.emittedTo = endLine;
     this.customers = [];
-    this.orders = [];
+    this.orders = null;
     this.refundOrderCurrencies = [];
   }
 }

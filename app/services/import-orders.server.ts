@@ -30,8 +30,7 @@ import {
 import { CsvRecordReader } from "../domain/csv-records";
 import { storeOrdersWithClient } from "./store-orders.server";
 import { shouldRefreshStatistics } from "../models/statistics.server";
-import { refreshOrderKeyStatistics } from "../models/copy-store.server";
-import type { OrderRecord } from "../shopify/webhook-payloads";
+import { OrderBatchEncoder, refreshOrderKeyStatistics, type EncodedOrders } from "../models/copy-store.server";
 
 export const IMPORT_BATCH_ORDERS = 2000;
 /** A RUNNING import not updated for this long was abandoned (its process died); it may be taken over. */
@@ -153,7 +152,9 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
   const context: ImportContext = { defaultCurrency: shopRecord.currency, timezone: shopRecord.timezone };
   const batchOrders = input.batchOrders ?? IMPORT_BATCH_ORDERS;
   const counts = { totalRows: 0, acceptedRows: 0, rejectedRows: 0, orders: 0 };
-  let orders: OrderRecord[] = [];
+  // The batch's orders, encoded for COPY as each is closed (the records are never kept).
+  const newBatch = () => new OrderBatchEncoder(shop, "IMPORT");
+  let orders = newBatch();
   let acceptedInBatch = 0;
   let rejections: Rejection[] = [];
   const rejectedRowNumbers = new Set<number>();
@@ -173,12 +174,12 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
   const MAX_BATCHES_IN_FLIGHT = 2;
   const writing: Array<Promise<void>> = [];
   const flush = async () => {
-    const batch = orders;
+    const batch = orders.finish();
     const batchRejections = rejections;
     const rejectedRows = rejectedRowNumbers.size;
     const accepted = acceptedInBatch;
     const totalRows = counts.totalRows;
-    orders = [];
+    orders = newBatch();
     rejections = [];
     rejectedRowNumbers.clear();
     acceptedInBatch = 0;
@@ -191,14 +192,14 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
   };
 
   const writeBatch = async (
-    batch: OrderRecord[],
+    batch: EncodedOrders,
     batchRejections: Rejection[],
     { rejectedRows, accepted, totalRows }: { rejectedRows: number; accepted: number; totalRows: number },
   ) => {
     // Plain pg on one connection: the orders go in by COPY (storeOrdersWithClient), with the
     // batch's rejections and the run's counters in the same transaction.
     await withPgTransaction(async (client) => {
-      if (batch.length) await storeOrdersWithClient(client, { shop, orders: batch, origin: "IMPORT" });
+      if (batch.orderGids.length) await storeOrdersWithClient(client, { shop, orders: batch, origin: "IMPORT" });
       if (batchRejections.length) {
         await client.query(
           `insert into "ImportRejection" ("importRunId", "rowNumber", code, reason)
@@ -210,26 +211,29 @@ export async function importOrdersFile(input: ImportOrdersInput): Promise<Import
       await client.query(
         `update "ImportRun" set "totalRows" = greatest("totalRows", $2), "acceptedRows" = "acceptedRows" + $3, "rejectedRows" = "rejectedRows" + $4,
                 orders = orders + $5, "updatedAt" = now() where id = $1`,
-        [run.id, totalRows, accepted, rejectedRows, batch.length],
+        [run.id, totalRows, accepted, rejectedRows, batch.orderGids.length],
       );
     });
     counts.acceptedRows += accepted;
     counts.rejectedRows += rejectedRows;
-    counts.orders += batch.length;
+    counts.orders += batch.orderGids.length;
     // In the background: the next batches need not wait for ANALYZE of millions of rows.
     if (shouldRefreshStatistics(++batches)) void refreshOrderKeyStatistics(pool);
   };
 
-  /** Adds a finished order to the batch; true when the batch is full. */
+  /**
+   * Adds a finished order to the batch; true when the batch is full. An order is closed once per
+   * file (OrderRowGrouper rejects its rows anywhere else), so a batch never holds it twice.
+   */
   const closeOrder = (order: ImportedOrder): boolean => {
     const conflict = findOrderConflict(order);
     if (conflict) {
       reject(order.rows.map((r) => ({ rowNumber: r.rowNumber, code: "ORDER_CONFLICT" as const, reason: conflict })));
     } else {
-      orders.push(toImportedOrderFields(order));
+      orders.add(toImportedOrderFields(order));
       acceptedInBatch += order.rows.length;
     }
-    return orders.length >= batchOrders || rejections.length >= 5000;
+    return orders.size >= batchOrders || rejections.length >= 5000;
   };
 
   try {

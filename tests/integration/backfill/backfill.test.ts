@@ -152,6 +152,30 @@ describe("backfill through bulk operations", () => {
     await fs.promises.rm(path.dirname(file), { recursive: true });
   });
 
+  it("stores an order the file holds twice once, as its newest version with that version's lines, in whichever order the versions come", async () => {
+    const { shop } = await installTestShop(history(0));
+    const version = (i: number, updatedAt: string, note: string) => bulkOrderLines(i, 2, note).replace(/"updatedAt":"[^"]+"/, `"updatedAt":"${updatedAt}"`);
+    const file = path.join(await fs.promises.mkdtemp(path.join(os.tmpdir(), "wafa-bulk-")), "orders.jsonl");
+    const text = Array.from({ length: 10 }, (_, i) => bulkOrderLines(i, 2)).join("") + version(3, "2025-02-01T10:00:00Z", "جديد") + version(5, "2024-12-01T10:00:00Z", "قديم");
+    await fs.promises.writeFile(file, text);
+    fake.bulkOperations.useResultSource(shop, "orders", { file, objectCount: 36, rootObjectCount: 12 });
+
+    await drainJobs();
+    await fake.bulkOperations.settled();
+    await drainJobs();
+
+    const run = await prisma.backfillRun.findFirstOrThrow({ where: { shop, resource: "orders" } });
+    expect([run.status, run.importedLines, run.error]).toEqual(["COMPLETED", 36, null]);
+    const orders = await listOrdersWithLines({ shop });
+    expect(orders).toHaveLength(10);
+    const byGid = new Map(orders.map((o) => [o.orderGid, o]));
+    const newer = byGid.get("gid://shopify/Order/9000003")!;
+    expect([newer.lastName, newer.shopifyUpdatedAt.toISOString(), newer.lines.map((l) => l.title).sort()]).toEqual(["جديد", "2025-02-01T10:00:00.000Z", ["Item 0 جديد", "Item 1 جديد"]]);
+    const kept = byGid.get("gid://shopify/Order/9000005")!;
+    expect([kept.lastName, kept.shopifyUpdatedAt.toISOString(), kept.lines.map((l) => l.title).sort()]).toEqual(["Qahtani", "2025-01-01T10:00:00.000Z", ["Item 0", "Item 1"]]);
+    await fs.promises.rm(path.dirname(file), { recursive: true });
+  });
+
   it("fails at a line that is not JSON halfway through a file the fake serves, keeps the batches before it, and the fake serves the file again", async () => {
     const { shop } = await installTestShop(history(0));
     // About 2 MB before the broken line and 2 MB after: the import drops the download while the

@@ -78,6 +78,20 @@ describe("BackfillBatchReader", () => {
     expect(batch.lastSkipReason).toMatch(/^gid:\/\/shopify\/Order\/2: /);
   });
 
+  it("ends the batch before a second version of an order in it, so each batch holds an order once and both versions reach the store", () => {
+    const newer = order(2);
+    (newer[0] as { updatedAt: string }).updatedAt = "2026-11-02T09:00:00Z";
+    const outputs = read([order(1), order(2), order(3), newer, order(4)], { batchLines: 100 });
+    expect(batches(outputs).map((b) => [b.endLine, b.objects, b.orders?.orderGids])).toEqual([
+      [6, 3, ["gid://shopify/Order/1", "gid://shopify/Order/2", "gid://shopify/Order/3"]],
+      [10, 2, ["gid://shopify/Order/2", "gid://shopify/Order/4"]],
+    ]);
+    const second = decode(batches(outputs)[1].orders!.orderRows).split("\n").filter(Boolean);
+    expect(second).toHaveLength(2);
+    expect(second[0]).toContain("\t2026-11-02 09:00:00.000\t");
+    expect(decode(batches(outputs)[1].orders!.lineRows).match(/LineItem\/2\t/g)).toHaveLength(1);
+  });
+
   it("throws on a line that is not JSON", () => {
     const reader = new BackfillBatchReader({ shop: SHOP, resource: "orders", skipLines: 0, batchLines: 4 }, () => {});
     expect(() => reader.push(new TextEncoder().encode('{"id":"gid://shopify/Order/1"}\n{"id": \n'))).toThrow(SyntaxError);
