@@ -2,16 +2,17 @@
  * The reading half of a backfill import (importBackfillResult): the result file's bytes in,
  * batches ready to store out. Lines are parsed, regrouped into objects, mapped to Wafa's records
  * and, for orders, encoded as the COPY text storeOrdersByCopy sends. That is most of an import's
- * CPU, so a large import does it in a worker thread (readInWorkerThread) while the importing
- * thread only moves bytes: downloaded ones to the reader, encoded ones to PostgreSQL. One class
- * does the work in either thread (BackfillBatchReader, no I/O); readBackfillBatches downloads the
- * file into it and hands its batches over in file order.
+ * CPU, so a large import downloads and reads the file in a worker thread (readInWorkerThread)
+ * while the importing thread only sends the encoded batches to PostgreSQL. One class does the
+ * reading in either thread (BackfillBatchReader, no I/O); readBackfillBatches hands its batches
+ * over in file order.
  */
+import type { IncomingMessage } from "node:http";
 import { Worker } from "node:worker_threads";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { JsonlLineSplitter, openBulkResult, REFUNDS_PER_QUERY, type BackfillResource } from "../shopify/bulk-operations";
+import { DOWNLOAD_IDLE_TIMEOUT_MS, JsonlLineSplitter, openBulkResult, REFUNDS_PER_QUERY, type BackfillResource } from "../shopify/bulk-operations";
 import { BulkObjectAssembler, toCustomerRecordFromBulk, toOrderRecordFromBulk, type AssembledObject } from "../shopify/bulk-records";
 import { OrderBatchEncoder, type EncodedOrders } from "../models/copy-store.server";
 import type { CustomerRecord } from "../shopify/webhook-payloads";
@@ -153,44 +154,95 @@ export class BackfillBatchReader {
 /** What a reader tells the import besides its outputs. */
 interface BackfillReaderEvents {
   output(output: BackfillReaderOutput): void;
-  /** pushed bytes were read (pendingBytes went down) */
-  progressed(): void;
   failed(error: Error): void;
 }
 
-/** A reader in this thread or another: push bytes, end, and close when done or given up. */
+/** A reader downloading the file in this thread or another: told when the import takes a batch, closed when done or given up. */
 interface BackfillReading {
-  push(bytes: Uint8Array): void;
-  end(): void;
-  /** bytes pushed and not read yet (the import stops downloading above a bound) */
-  pendingBytes(): number;
+  /** the import took one of the batches handed over: the reader may read on */
+  taken(): void;
   close(): Promise<void>;
 }
 
-/** The reader in the importing thread (small imports, or when a worker thread cannot start). */
-function readInThisThread(options: BackfillReaderOptions, events: BackfillReaderEvents): BackfillReading {
-  const reader = new BackfillBatchReader(options, (output) => events.output(output));
-  let failed = false;
-  const guard = (fn: () => void) => {
-    if (failed) return;
-    try {
-      fn();
-    } catch (error) {
-      failed = true;
-      events.failed(error as Error);
-    }
+/**
+ * Batches handed over and not yet taken above which a reader stops reading (its download pauses,
+ * held back by the connection): memory stays flat while PostgreSQL is the slower side.
+ */
+export const MAX_BATCHES_AHEAD = 2;
+
+/**
+ * Downloads the file at `url` into a BackfillBatchReader, pausing while MAX_BATCHES_AHEAD of its
+ * batches wait to be taken. Used in the reader thread and, for small imports, in the importing
+ * thread. `failed` is called once, with the first error (a bad line, a broken download).
+ */
+export function downloadAndRead(url: string, options: BackfillReaderOptions, events: BackfillReaderEvents): BackfillReading {
+  let ahead = 0;
+  let done = false;
+  let response: IncomingMessage | null = null;
+  const fail = (error: Error) => {
+    if (done) return;
+    done = true;
+    response?.destroy();
+    events.failed(error);
   };
+  // Held back, the download is not idle: its timeout waits until it reads again.
+  const hold = () => {
+    response?.pause();
+    response?.socket?.setTimeout(0);
+  };
+  const reader = new BackfillBatchReader(options, (output) => {
+    if (output.kind === "batch" && ++ahead >= MAX_BATCHES_AHEAD) hold();
+    events.output(output);
+  });
+  openBulkResult(url).then(
+    (opened) => {
+      response = opened;
+      if (done) {
+        opened.destroy();
+        return;
+      }
+      opened.on("data", (chunk: Buffer) => {
+        if (done) return;
+        try {
+          reader.push(chunk);
+        } catch (error) {
+          fail(error as Error);
+        }
+      });
+      opened.on("end", () => {
+        if (done) return;
+        try {
+          reader.end();
+          done = true;
+        } catch (error) {
+          fail(error as Error);
+        }
+      });
+      opened.on("error", (error) => fail(new Error(`Downloading the bulk operation result failed: ${error.message}`)));
+      if (ahead >= MAX_BATCHES_AHEAD) hold();
+    },
+    (error: Error) => fail(error),
+  );
   return {
-    push: (bytes) => guard(() => reader.push(bytes)),
-    end: () => guard(() => reader.end()),
-    pendingBytes: () => 0,
-    close: async () => {},
+    taken() {
+      if (--ahead >= MAX_BATCHES_AHEAD || done || !response?.isPaused()) return;
+      response.socket?.setTimeout(DOWNLOAD_IDLE_TIMEOUT_MS);
+      response.resume();
+    },
+    async close() {
+      done = true;
+      response?.destroy();
+    },
   };
 }
 
 /** Messages to and from the reader thread (backfill-reader.worker.ts). */
-export type ToReaderThread = { kind: "bytes"; bytes: Uint8Array } | { kind: "end" };
-export type FromReaderThread = BackfillReaderOutput | { kind: "ready" } | { kind: "read"; bytes: number } | { kind: "error"; name: string; message: string };
+export interface ReaderThreadData {
+  url: string;
+  options: BackfillReaderOptions;
+}
+export type ToReaderThread = { kind: "taken" };
+export type FromReaderThread = BackfillReaderOutput | { kind: "ready" } | { kind: "error"; name: string; message: string };
 
 /** The directory holding app/, found from this module (a source file, or the server build in build/). */
 function projectRoot(): string {
@@ -207,17 +259,17 @@ function projectRoot(): string {
 const THREAD_START_TIMEOUT_MS = 20_000;
 
 /**
- * The reader in a worker thread. Resolves once the thread has loaded (its TypeScript through
- * tsx, as `npm start` loads the app's scripts), or rejects if it cannot start. Downloaded chunks
- * are copied into buffers of their own and handed over (a download's chunk can share its memory
- * with others); encoded batches come back the same way, never copied.
+ * downloadAndRead in a worker thread. Resolves once the thread has loaded (its TypeScript through
+ * tsx, as `npm start` loads the app's scripts), or rejects if it cannot start. The thread
+ * downloads the file itself: the bytes never cross threads, only the encoded batches come back,
+ * handed over, not copied.
  */
-async function readInWorkerThread(options: BackfillReaderOptions, events: BackfillReaderEvents): Promise<BackfillReading> {
+async function readInWorkerThread(url: string, options: BackfillReaderOptions, events: BackfillReaderEvents): Promise<BackfillReading> {
   const root = projectRoot();
   const tsx = pathToFileURL(path.join(root, "node_modules", "tsx", "dist", "esm", "api", "index.mjs")).href;
   const entry = pathToFileURL(path.join(root, "app", "services", "backfill-reader.worker.ts")).href;
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  const worker = new Worker(code, { eval: true, workerData: options });
+  const worker = new Worker(code, { eval: true, workerData: { url, options } satisfies ReaderThreadData });
   await new Promise<void>((resolve, reject) => {
     const settle = (error?: Error) => {
       clearTimeout(timer);
@@ -234,8 +286,6 @@ async function readInWorkerThread(options: BackfillReaderOptions, events: Backfi
     throw error;
   });
 
-  let pushed = 0;
-  let read = 0;
   let finished = false;
   const fail = (error: Error) => {
     if (finished) return;
@@ -245,10 +295,6 @@ async function readInWorkerThread(options: BackfillReaderOptions, events: Backfi
   worker.on("message", (message: FromReaderThread) => {
     if (finished) return;
     switch (message.kind) {
-      case "read":
-        read += message.bytes;
-        events.progressed();
-        return;
       case "error":
         fail(Object.assign(new Error(message.message), { name: message.name }));
         return;
@@ -264,15 +310,8 @@ async function readInWorkerThread(options: BackfillReaderOptions, events: Backfi
   });
   worker.on("error", fail);
   worker.on("exit", (code) => fail(new Error(`the backfill reader thread exited with code ${code}`)));
-  const post = (message: ToReaderThread, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
   return {
-    push(bytes) {
-      const own = bytes.slice();
-      pushed += own.byteLength;
-      post({ kind: "bytes", bytes: own }, [own.buffer as ArrayBuffer]);
-    },
-    end: () => post({ kind: "end" }),
-    pendingBytes: () => pushed - read,
+    taken: () => worker.postMessage({ kind: "taken" } satisfies ToReaderThread),
     async close() {
       finished = true;
       await worker.terminate();
@@ -280,10 +319,7 @@ async function readInWorkerThread(options: BackfillReaderOptions, events: Backfi
   };
 }
 
-/** Downloaded bytes the reader may have waiting: the download pauses above this. */
-const MAX_PENDING_BYTES = 16 << 20;
-
-/** Wakes whoever waits for something to change (several waiters at once). */
+/** Wakes whoever waits for something to change. */
 class Changes {
   private waiters: Array<() => void> = [];
   wait(): Promise<void> {
@@ -298,11 +334,11 @@ class Changes {
 
 /**
  * The outputs of a BackfillBatchReader over the file at `url`, in file order, the last one "end".
- * The download runs ahead of the caller but pauses while the reader has 16 MB waiting or two
- * batches wait here, so memory stays flat. Batches the reader finished before a failure (a
- * malformed line, a broken download) are still handed over; then the failure is thrown. In a
- * worker thread when `thread` says so; a thread that does not start is an error when `required`,
- * else the file is read in this thread.
+ * The download runs ahead of the caller but pauses while MAX_BATCHES_AHEAD batches wait here, so
+ * memory stays flat. Batches the reader finished before a failure (a malformed line, a broken
+ * download) are still handed over; then the failure is thrown. In a worker thread when `thread`
+ * says so; a thread that does not start is an error when `required`, else the file is read in
+ * this thread.
  */
 export async function* readBackfillBatches(
   url: string,
@@ -312,59 +348,36 @@ export async function* readBackfillBatches(
   const outputs: BackfillReaderOutput[] = [];
   const changes = new Changes();
   let failure: Error | null = null;
-  const fail = (error: Error) => {
-    failure ??= error;
-    changes.fire();
-  };
   const events: BackfillReaderEvents = {
     output: (output) => {
       outputs.push(output);
       changes.fire();
     },
-    progressed: () => changes.fire(),
-    failed: fail,
+    failed: (error) => {
+      failure ??= error;
+      changes.fire();
+    },
   };
   let reading: BackfillReading | null = null;
   if (thread.use) {
-    reading = await readInWorkerThread(options, events).catch((error: Error) => {
+    reading = await readInWorkerThread(url, options, events).catch((error: Error) => {
       if (thread.required) throw error;
       console.warn(`backfill of ${options.shop}: reading in this thread, the reader thread did not start (${error.message})`);
       return null;
     });
   }
-  const reader = reading ?? readInThisThread(options, events);
-  const body = (
-    await openBulkResult(url).catch(async (error: Error) => {
-      await reader.close();
-      throw error;
-    })
-  ).getReader();
-  const waitingBatches = () => outputs.reduce((n, o) => n + (o.kind === "batch" ? 1 : 0), 0);
-  const download = (async () => {
-    for (;;) {
-      while (!failure && (reader.pendingBytes() > MAX_PENDING_BYTES || waitingBatches() >= 2)) await changes.wait();
-      if (failure) return;
-      const { done, value } = await body.read();
-      if (failure) return;
-      if (done) return reader.end();
-      reader.push(value);
-    }
-  })().catch(fail);
-
+  const reader = reading ?? downloadAndRead(url, options, events);
   try {
     for (;;) {
       while (!outputs.length && !failure) await changes.wait();
       const output = outputs.shift();
       if (!output) throw failure;
-      changes.fire();
+      if (output.kind === "batch") reader.taken();
       yield output;
       if (output.kind === "end") return;
     }
   } finally {
     // The caller stopped (done, failed, or gave up): stop the download and the reader.
-    fail(new Error("the backfill import stopped reading"));
-    await body.cancel().catch(() => {});
-    await download;
     await reader.close();
   }
 }

@@ -1,11 +1,10 @@
 /**
- * The worker thread of readInWorkerThread (backfill-reader.server.ts): a BackfillBatchReader fed
- * the bytes the import downloads, its batches posted back with their encoded COPY text handed
- * over, not copied. Loaded from source through tsx, so it is not part of the server build.
+ * The worker thread of readInWorkerThread (backfill-reader.server.ts): downloadAndRead of the
+ * result file, its batches posted back with their encoded COPY text handed over, not copied.
+ * Loaded from source through tsx, so it is not part of the server build.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { BackfillBatchReader, type BackfillReaderOptions, type BackfillReaderOutput, type FromReaderThread, type ToReaderThread } from "./backfill-reader.server";
-
+import { downloadAndRead, type BackfillReaderOutput, type FromReaderThread, type ReaderThreadData, type ToReaderThread } from "./backfill-reader.server";
 
 const port = parentPort!;
 const send = (message: FromReaderThread, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
@@ -17,22 +16,12 @@ function buffersOf(output: BackfillReaderOutput): ArrayBuffer[] {
   return [...buffers];
 }
 
-const reader = new BackfillBatchReader(workerData as BackfillReaderOptions, (output) => send(output, buffersOf(output)));
-let failed = false;
-
-port.on("message", (message: ToReaderThread) => {
-  if (failed) return;
-  try {
-    if (message.kind === "bytes") {
-      reader.push(message.bytes);
-      send({ kind: "read", bytes: message.bytes.byteLength });
-    } else {
-      reader.end();
-    }
-  } catch (error) {
-    failed = true;
-    send({ kind: "error", name: (error as Error).name, message: (error as Error).message });
-  }
-});
-
+const { url, options } = workerData as ReaderThreadData;
 send({ kind: "ready" });
+const reading = downloadAndRead(url, options, {
+  output: (output) => send(output, buffersOf(output)),
+  failed: (error) => send({ kind: "error", name: error.name, message: error.message }),
+});
+port.on("message", (message: ToReaderThread) => {
+  if (message.kind === "taken") reading.taken();
+});

@@ -2,6 +2,8 @@
  * Admin API adapter for bulk query operations (https://shopify.dev/docs/api/usage/bulk-operations/queries):
  * start one, read its state, fetch refund details, open its JSONL result and split it into lines.
  */
+import http, { type IncomingMessage } from "node:http";
+import https from "node:https";
 import { runGraphql, ShopifyGraphqlError, type AdminGraphql } from "./graphql-client";
 import { BULK_REFUND_FIELDS } from "./bulk-records";
 
@@ -115,17 +117,45 @@ export async function getRefundDetails(graphql: AdminGraphql, ids: string[]): Pr
   return out;
 }
 
+/** Redirects a result download follows (a signed storage URL answers directly; a proxy may not). */
+const MAX_REDIRECTS = 5;
+/** A download that receives nothing for this long has stalled: it fails, and the import's retry resumes. */
+export const DOWNLOAD_IDLE_TIMEOUT_MS = 5 * 60_000;
+
 /**
- * The result file as it downloads (a signed storage URL, fetched with the global fetch). The
- * caller reads it chunk by chunk, only as fast as it imports, so memory stays flat whatever the
- * file's size, and cancels the body if it stops early.
+ * The result file as it downloads (a signed storage URL), a Node stream: the caller reads it
+ * chunk by chunk, only as fast as it imports (pausing it holds the download back), so memory
+ * stays flat whatever the file's size, and destroys it if it stops early. node:http rather than
+ * fetch: fetch's web stream, and the copy each of its chunks needs before it can be handed to
+ * another thread, cost twice the CPU per byte (a 556 MB file: 1.1-1.6 s against 0.5-0.7 s).
+ * A connection that ends before the whole file is an error on the stream.
  */
-export async function openBulkResult(url: string, init: { signal?: AbortSignal } = {}): Promise<ReadableStream<Uint8Array>> {
-  const response = await fetch(url, { signal: init.signal });
-  if (!response.ok || !response.body) {
-    throw new Error(`Downloading the bulk operation result failed: HTTP ${response.status}`);
-  }
-  return response.body;
+export function openBulkResult(url: string, redirects = 0): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const get = target.protocol === "https:" ? https.get : target.protocol === "http:" ? http.get : null;
+    if (!get) {
+      reject(new Error(`Downloading the bulk operation result failed: ${target.protocol} URLs are not supported`));
+      return;
+    }
+    const request = get(target, (response) => {
+      const status = response.statusCode ?? 0;
+      const location = response.headers.location;
+      if (status >= 300 && status < 400 && location && redirects < MAX_REDIRECTS) {
+        response.resume();
+        resolve(openBulkResult(new URL(location, target).href, redirects + 1));
+        return;
+      }
+      if (status < 200 || status >= 300) {
+        response.resume();
+        reject(new Error(`Downloading the bulk operation result failed: HTTP ${status}`));
+        return;
+      }
+      resolve(response);
+    });
+    request.setTimeout(DOWNLOAD_IDLE_TIMEOUT_MS, () => request.destroy(new Error("Downloading the bulk operation result failed: no data for 5 minutes")));
+    request.on("error", reject);
+  });
 }
 
 /**

@@ -316,6 +316,41 @@ describe.each(["this-thread", "worker-thread"] as const)("a backfill import read
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it("fails when the download breaks off mid-file, keeps the batches before, and the retry resumes from them", async () => {
+    const { shop } = await installTestShop();
+    await prisma.backfillRun.updateMany({ where: { shop }, data: { status: "CANCELLED" } });
+    // The first download stops after 25 of 30 orders (the connection is cut, mid-line); later ones are whole.
+    const whole = Array.from({ length: 30 }, (_, i) => bulkOrderLines(i, 1)).join("");
+    const cutAt = Array.from({ length: 25 }, (_, i) => bulkOrderLines(i, 1)).join("").length + 20;
+    let downloads = 0;
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/jsonl", "Content-Length": Buffer.byteLength(whole) });
+      if (downloads++ > 0) return void res.end(whole);
+      res.write(whole.slice(0, cutAt), () => setTimeout(() => res.socket?.destroy(), 50));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/result.jsonl`;
+      const run = await prisma.backfillRun.create({
+        data: { shop, resource: "orders", status: "RUNNING", bulkOperationId: "gid://shopify/BulkOperation/3", resultUrl: url, totalObjects: 60 },
+      });
+      const unused: AdminGraphql = async () => {
+        throw new Error("no refunds in this file");
+      };
+      await expect(importBackfillResult({ shop, runId: run.id, graphql: unused }, { readIn, batchLines: 20 })).rejects.toThrow(/Downloading the bulk operation result failed/);
+      expect(await prisma.backfillRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "RUNNING", importedLines: 40, importedObjects: 20 });
+      expect(await prisma.order.count({ where: { shop } })).toBe(20);
+
+      await importBackfillResult({ shop, runId: run.id, graphql: unused }, { readIn, batchLines: 20 });
+      expect(await prisma.backfillRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: "COMPLETED", importedLines: 60, importedObjects: 30 });
+      expect(await prisma.order.count({ where: { shop } })).toBe(30);
+      expect(await prisma.orderLine.count({ where: { shop } })).toBe(30);
+      expect(downloads).toBe(2);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
 
 describe("a 100,000-line JSONL result", () => {
