@@ -22,6 +22,7 @@
  *   jsonl_postgres_cpu_us_per_order, jsonl_bench_cpu_us_per_order  the same for PostgreSQL and for this
  *                              process (the fake serving the file): the rest of the 2 cores' budget
  *   baseline_copy_rows_per_s   COPY of the CSV into a bare table, same run
+ *   (each import phase starts after a VACUUM (ANALYZE) of the order tables and a CHECKPOINT: settleDatabase)
  *
  * Options: --deliveries 20000 --concurrency 32 --workers 1 --worker-concurrency 8 --no-build
  *          --paced-rate 1000 --paced-seconds 10 (0 skips the paced phase)
@@ -78,6 +79,24 @@ const printStatements = (url: string, phase: string) =>
     );
     for (const r of maintenance.rows) console.log(`pg ${phase} ${r.relname}: ${r.autovacuum_count} autovacuums, ${r.autoanalyze_count} autoanalyzes, ${r.analyze_count} analyzes, ${r.n_tup_ins} rows inserted`);
   });
+/**
+ * Before each import phase: VACUUM (ANALYZE) of the order tables and a CHECKPOINT, so that a phase
+ * is not charged for the maintenance the one before it left behind (after a million-order CSV
+ * import, autovacuum's passes over those tables and the checkpoint of its pages otherwise fell
+ * into the JSONL phase at random: its PostgreSQL CPU per order swung 43-58 µs between runs of the
+ * same code). pgbench checkpoints before each run for the same reason. Maintenance a phase's own
+ * writes set off during it is still counted.
+ */
+async function settleDatabase(url: string) {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const started = performance.now();
+  await db.query(`vacuum (analyze) "Order", "OrderLine", "Refund", "RefundLine"`);
+  await db.query("checkpoint");
+  await db.end();
+  console.log(`database settled (vacuum, analyze, checkpoint) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
 const concurrency = Number(values.concurrency);
 const pacedRate = Number(values["paced-rate"]);
 const pacedCount = deliveries > 0 ? Math.round(pacedRate * Number(values["paced-seconds"])) : 0;
@@ -265,6 +284,7 @@ async function main() {
       const written = values["no-csv"] ? { orders: importOrders, rows: Number.NaN } : await writeOrdersCsv(file, importOrders);
       const copyRate = values["no-csv"] ? Number.NaN : await baselineCopyRowsPerSecond(app.databaseUrl, file);
       const run = values["no-csv"] ? { seconds: Number.NaN, peakRssMb: Number.NaN, cpuSeconds: Number.NaN, postgresCpuSeconds: Number.NaN } : await (async () => {
+        await settleDatabase(app.databaseUrl);
         console.log(`importing ${written.orders} orders (${written.rows} rows) with npm run import:orders…`);
         await resetStatements(app.databaseUrl);
         const postgresCpu = postgresCpuSeconds();
@@ -293,6 +313,7 @@ async function main() {
       });
       // A worker dedicated to backfills (WORKER_TASKS): the order-stored steps queued by the CSV
       // import (and by this backfill) are the profiles' work, not counted here, as for the CSV.
+      await settleDatabase(app.databaseUrl);
       const [worker] = await app.startWorkers(1, 2, { WORKER_TASKS: "run-backfill,import-backfill-result" });
       const rss = samplePeakRss(worker.pid!);
       const workerCpu0 = cpuSeconds(worker.pid!);
