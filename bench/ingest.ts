@@ -36,7 +36,7 @@ import pg from "pg";
 import { iterateOrders } from "../prisma/seed/demo-data";
 import { buildWebhookRequest } from "../tests/support/fake-shopify/webhooks";
 import path from "node:path";
-import { BENCH_API_SECRET, BENCH_SHOP, ROOT, buildApp, cpuSeconds, percentile, postgresCpuSeconds, processTreeCpuSeconds, startAppUnderTest } from "./lib/app-under-test";
+import { BENCH_API_SECRET, BENCH_SHOP, ROOT, buildApp, cpuSeconds, percentile, postgresCpuSeconds, postgresCpuSecondsByKind, postgresCpuSince, processTreeCpuSeconds, startAppUnderTest } from "./lib/app-under-test";
 import { baselineCopyRowsPerSecond, runImportCli, samplePeakRss, writeOrdersCsv, writeOrdersJsonl } from "./lib/import-phase";
 
 const { values } = parseArgs({
@@ -206,6 +206,7 @@ async function main() {
     await resetStatements(app.databaseUrl);
     const t1 = performance.now();
     const postgresCpu1 = postgresCpuSeconds();
+    const postgresByKind = postgresCpuSecondsByKind();
     const processingWorkers = await app.startWorkers(Number(values.workers), Number(values["worker-concurrency"]));
     // From when they are up (their start-up, loading the app, is not processing).
     const workerCpu1 = processingWorkers.reduce((sum, w) => sum + cpuSeconds(w.pid!), 0);
@@ -222,6 +223,7 @@ async function main() {
     // Where processing's time goes: the workers' CPU and PostgreSQL's, per order (the web process is idle).
     const processingWorkerCpu = processingWorkers.reduce((sum, w) => sum + cpuSeconds(w.pid!), 0) - workerCpu1;
     const processingPostgresCpu = postgresCpuSeconds() - postgresCpu1;
+    console.log(`processing: PostgreSQL CPU by process: ${postgresCpuSince(postgresByKind)}`);
     storeSeconds ||= processSeconds;
     const orders = Number((await db.query(`select count(*)::int as n from "Order" where shop = $1`, [BENCH_SHOP])).rows[0].n);
     const failed = Number((await db.query(`select count(*)::int as n from "WebhookReceipt" where "failureReason" is not null`)).rows[0].n);
@@ -288,7 +290,9 @@ async function main() {
         console.log(`importing ${written.orders} orders (${written.rows} rows) with npm run import:orders…`);
         await resetStatements(app.databaseUrl);
         const postgresCpu = postgresCpuSeconds();
+        const postgresByKind = postgresCpuSecondsByKind();
         const csvRun = await runImportCli(app.env, "import-bench.myshopify.com", file, ["--no-wait"]);
+        console.log(`csv: PostgreSQL CPU by process: ${postgresCpuSince(postgresByKind)}`);
         await printStatements(app.databaseUrl, "csv");
         return { ...csvRun, postgresCpuSeconds: postgresCpuSeconds() - postgresCpu };
       })();
@@ -318,6 +322,7 @@ async function main() {
       const rss = samplePeakRss(worker.pid!);
       const workerCpu0 = cpuSeconds(worker.pid!);
       const postgresCpu0 = postgresCpuSeconds();
+      const postgresByKind = postgresCpuSecondsByKind();
       const benchCpu0 = process.cpuUsage();
       console.log(`backfilling ${jsonl.rootObjectCount} orders (${jsonl.objectCount} JSONL lines) through a bulk operation…`);
       await resetStatements(app.databaseUrl);
@@ -336,6 +341,7 @@ async function main() {
       const jsonlPeak = rss.stop();
       const jsonlWorkerCpu = cpuSeconds(worker.pid!) - workerCpu0;
       const jsonlPostgresCpu = postgresCpuSeconds() - postgresCpu0;
+      console.log(`jsonl: PostgreSQL CPU by process: ${postgresCpuSince(postgresByKind)}`);
       const benchCpu = process.cpuUsage(benchCpu0);
       const jsonlBenchCpu = (benchCpu.user + benchCpu.system) / 1e6;
       const jsonlStored = Number((await db2.query(`select count(*)::int as n from "Order" where shop = $1`, [jsonlShop])).rows[0].n);

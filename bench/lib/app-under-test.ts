@@ -167,19 +167,43 @@ export function processTreeCpuSeconds(pid: number): number {
  * the postmaster with its reaped children, plus the backends still running.
  */
 export function postgresCpuSeconds(dataDir = process.env.WAFA_DATA_DIR ?? ".data/bench-pg"): number {
+  return Object.values(postgresCpuSecondsByKind(dataDir)).reduce((sum, seconds) => sum + seconds, 0);
+}
+
+/**
+ * postgresCpuSeconds by kind of process: "backends" (the app's connections), each background
+ * process by name ("walwriter", "checkpointer", "autovacuum worker", …), and "ended" (processes
+ * that exited, counted into the postmaster's children time, with the postmaster's own).
+ */
+export function postgresCpuSecondsByKind(dataDir = process.env.WAFA_DATA_DIR ?? ".data/bench-pg"): Record<string, number> {
   const postmaster = Number(fs.readFileSync(path.resolve(ROOT, dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
   const own = procStat(postmaster);
-  let ticks = own.utime + own.stime + own.cutime + own.cstime;
+  const ticks: Record<string, number> = { ended: own.utime + own.stime + own.cutime + own.cstime };
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === postmaster) continue;
     try {
       const backend = procStat(Number(entry));
-      if (backend.ppid === postmaster) ticks += backend.utime + backend.stime;
+      if (backend.ppid !== postmaster) continue;
+      // "postgres: walwriter", "postgres: autovacuum worker wafa", "postgres: user db 127.0.0.1(5432) idle"
+      const title = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+      const kind = /\(\d+\)/.test(title) ? "backends" : title.replace(/^postgres:\s*/, "").replace(/ worker .*$/, " worker");
+      ticks[kind] = (ticks[kind] ?? 0) + backend.utime + backend.stime;
     } catch {
       // the process ended meanwhile
     }
   }
-  return ticks / CLOCK_TICKS_PER_SECOND;
+  return Object.fromEntries(Object.entries(ticks).map(([kind, n]) => [kind, n / CLOCK_TICKS_PER_SECOND]));
+}
+
+/** The CPU seconds of each kind of PostgreSQL process since `before` (postgresCpuSecondsByKind), largest first, as one line. */
+export function postgresCpuSince(before: Record<string, number>, dataDir?: string): string {
+  const now = postgresCpuSecondsByKind(dataDir);
+  return Object.entries(now)
+    .map(([kind, seconds]) => [kind, seconds - (before[kind] ?? 0)] as const)
+    .filter(([, seconds]) => seconds >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, seconds]) => `${kind} ${seconds.toFixed(1)} s`)
+    .join(", ");
 }
 // USER_HZ: 100 on Linux for every architecture this runs on (sysconf(_SC_CLK_TCK)).
 const CLOCK_TICKS_PER_SECOND = 100;
