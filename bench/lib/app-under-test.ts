@@ -186,7 +186,8 @@ export function postgresCpuSecondsByKind(dataDir = process.env.WAFA_DATA_DIR ?? 
       if (backend.ppid !== postmaster) continue;
       // "postgres: walwriter", "postgres: autovacuum worker wafa", "postgres: user db 127.0.0.1(5432) idle"
       const title = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ").trim();
-      const kind = /\(\d+\)/.test(title) ? "backends" : title.replace(/^postgres:\s*/, "").replace(/ worker .*$/, " worker");
+      // An exiting process (a zombie until the postmaster reaps it) has no command line.
+      const kind = !title ? "ended" : /\(\d+\)/.test(title) ? "backends" : title.replace(/^postgres:\s*/, "").replace(/ worker .*$/, " worker");
       ticks[kind] = (ticks[kind] ?? 0) + backend.utime + backend.stime;
     } catch {
       // the process ended meanwhile
