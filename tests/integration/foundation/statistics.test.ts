@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { pool } from "~/db.server";
 import { refreshStaleStatistics } from "~/models/statistics.server";
+import { storeOrders } from "~/services/store-orders.server";
+import { orderRecord } from "../../factories/records";
+import { installTestShop } from "../../support/install";
 
 /** Until a backend reports its counters, pg_stat_user_tables does not see its writes. */
 async function writeAndReport(sql: string) {
@@ -48,5 +51,17 @@ describe("statistics of fast-growing tables", () => {
     } finally {
       await pool.query(`drop table if exists "${grown}", "${steady}", "${small}", "${tiny}"`);
     }
+  });
+});
+
+describe("statistics of the order tables", () => {
+  it("are collected for the columns queries filter, join, group or sort on, and not for the columns only read back", async () => {
+    const { shop } = await installTestShop();
+    await storeOrders({ shop, orders: Array.from({ length: 20 }, () => orderRecord({ email: "a@example.com", address1: "طريق الملك فهد" })), origin: "WEBHOOK" });
+    await pool.query(`analyze "Order", "OrderLine"`);
+    const columns = async (table: string) =>
+      (await pool.query<{ attname: string }>(`select attname from pg_stats where schemaname = 'public' and tablename = $1`, [table])).rows.map((r) => r.attname).sort();
+    expect(await columns("Order")).toEqual(["cancelledAt", "channel", "customerGid", "locationGid", "orderGid", "shop", "shopifyCreatedAt"]);
+    expect(await columns("OrderLine")).toEqual(["giftCard", "lineGid", "orderGid", "shop"]);
   });
 });
